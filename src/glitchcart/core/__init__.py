@@ -1,0 +1,1 @@
+"""Pure rules: state, cartridges, fate, turns. No I/O, no asyncio, no clock."""

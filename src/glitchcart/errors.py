@@ -1,0 +1,126 @@
+"""The one exception tree of glitchcart.
+
+Every error the project raises on purpose is a ``GlitchcartError``. Foreign
+exceptions (sqlite3, OSError, tomllib, later httpx and redis) are translated
+where they enter, raised ``from`` the original.
+
+    GlitchcartError
+    ├── InvalidInput                 bad input from a user or a caller (HTTP 422, exit 2)
+    │   ├── InvalidSessionKey        a key that is not ``namespace:id``
+    │   ├── InvalidAction            empty or over-long action text, a choice out of range
+    │   └── InvalidCartridge         a cartridge file that fails validation (names the field)
+    ├── NotFound                     (HTTP 404, exit 3)
+    │   ├── SessionNotFound
+    │   ├── CartridgeNotFound
+    │   ├── GameNotFound
+    │   └── MediaNotFound
+    ├── SessionMismatch              a ref used under another session (HTTP 404, exit 3)
+    ├── NoSessionResolved            nothing named a session and there is no default (exit 2)
+    ├── Conflict                     valid, but not now: the session's state forbids it (HTTP 409, exit 4)
+    │   ├── StaleVersion             a commit computed from an old version was refused
+    │   ├── TurnResolving            a turn is being resolved; try again in a moment
+    │   ├── GameOver                 the character is dead; reset or start again
+    │   └── NoGameRunning            the session has no game booted
+    ├── LimitExceeded                an explicit limit was reached (HTTP 429/413, exit 4)
+    ├── ProviderError                a narrator/painter failed (never shown in the story)
+    │   └── ProviderTimeout
+    └── StorageError                 the store or media folder failed (HTTP 503, exit 5)
+"""
+
+from __future__ import annotations
+
+
+class GlitchcartError(Exception):
+    """Base of every error glitchcart raises on purpose."""
+
+    exit_code = 1
+
+
+class InvalidInput(GlitchcartError):
+    """Bad input from a user or a caller; nothing was changed."""
+
+    exit_code = 2
+
+
+class InvalidSessionKey(InvalidInput):
+    """A session key that is not ``namespace:id`` with the allowed characters."""
+
+
+class InvalidAction(InvalidInput):
+    """An action or choice that the turn cannot accept."""
+
+
+class InvalidCartridge(InvalidInput):
+    """A cartridge that failed validation; the message names the field."""
+
+
+class NotFound(GlitchcartError):
+    exit_code = 3
+
+
+class SessionNotFound(NotFound):
+    pass
+
+
+class CartridgeNotFound(NotFound):
+    pass
+
+
+class GameNotFound(NotFound):
+    pass
+
+
+class MediaNotFound(NotFound):
+    pass
+
+
+class SessionMismatch(GlitchcartError):
+    """A ref that belongs to another session; it is refused, never followed."""
+
+    exit_code = 3
+
+
+class NoSessionResolved(GlitchcartError):
+    """No explicit session, ref or context named a session."""
+
+    exit_code = 2
+
+
+class Conflict(GlitchcartError):
+    exit_code = 4
+
+
+class StaleVersion(Conflict):
+    """A commit was computed from a version that is no longer current."""
+
+
+class TurnResolving(Conflict):
+    """The session is resolving a turn; the request may be retried shortly."""
+
+
+class GameOver(Conflict):
+    """The character is dead; only reset or a new start are accepted."""
+
+
+class NoGameRunning(Conflict):
+    """The session has no game booted."""
+
+
+class LimitExceeded(GlitchcartError):
+    exit_code = 4
+
+
+class ProviderError(GlitchcartError):
+    """A narrator, painter or filmmaker failed; callers fall back, never print it."""
+
+    exit_code = 5
+
+
+class ProviderTimeout(ProviderError):
+    pass
+
+
+class StorageError(GlitchcartError):
+    """The session store or the media folder failed."""
+
+    exit_code = 5
