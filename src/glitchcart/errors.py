@@ -16,7 +16,7 @@ where they enter, raised ``from`` the original.
     │   └── MediaNotFound
     ├── SessionMismatch              a ref used under another session (HTTP 404, exit 3)
     ├── NoSessionResolved            nothing named a session and there is no default (exit 2)
-    ├── Conflict                     valid, but not now: the session's state forbids it (HTTP 409, exit 4)
+    ├── Conflict                     valid, but not in this state (HTTP 409, exit 4)
     │   ├── StaleVersion             a commit computed from an old version was refused
     │   ├── TurnResolving            a turn is being resolved; try again in a moment
     │   ├── GameOver                 the character is dead; reset or start again
