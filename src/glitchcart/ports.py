@@ -40,7 +40,7 @@ class NarrationRequest:
     input: TurnInput
     fate: Fate | None
     turn_seed: int
-    recent: tuple[str, ...]  # the last few narrations, oldest first
+    recent: tuple[str, ...]  # the compact memory: recent event summaries, oldest first
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     home: Path | None = Field(default=None, description="data directory (GLITCHCART_HOME)")
     default_cartridge: str = "dust-signal"
     max_action_length: int = Field(default=280, ge=1, le=4000)
+    pictures: bool = Field(default=True, description="paint a frame every turn")
     frame_width: int = Field(default=512, ge=64, le=2048)
     frame_height: int = Field(default=288, ge=64, le=2048)
 

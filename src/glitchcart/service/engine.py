@@ -81,6 +81,7 @@ class Snapshot:
     cartridge: str | None
     title: str | None
     game_id: str | None
+    seed: int | None
     state: WorldState | None
     choices: tuple[Choice, ...]
     last: TurnRecord | None
@@ -216,6 +217,7 @@ class Engine:
             cartridge=record.game.cartridge if record.game else None,
             title=title,
             game_id=record.game.game_id if record.game else None,
+            seed=record.game.seed if record.game else None,
             state=record.game.state if record.game else None,
             choices=record.game.choices if record.game else (),
             last=last,
@@ -509,6 +511,8 @@ class Engine:
         ref: MediaRef,
     ) -> MediaRef | None:
         """Paint and store the frame; a failed painter leaves the turn without one."""
+        if not self.settings.pictures:
+            return None
         if await self.media.exists(ref):
             return ref  # an earlier attempt at this turn already painted it
         scene = self.narrator.scene(cartridge, state, narration, pending.fate)

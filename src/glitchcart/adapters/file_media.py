@@ -1,0 +1,196 @@
+"""Media files on the local disk, one folder per session.
+
+A ref's file lives at ``root/sessions/<key.folder_name>/<kind folder>/<name>``,
+where the kind folder is ``frames``, ``tapes``, ``films/segments`` or
+``films/final``. Paths are built only from a parsed :class:`SessionKey` and a
+validated :class:`MediaRef`, and are checked once more to resolve inside the
+session's folder, so a planted symlink cannot lead a write elsewhere.
+
+``put`` writes a uniquely named ``*.tmp`` file in the target folder, flushes and
+fsyncs it, then publishes it with a hard link, which fails if the name exists:
+a published file is never overwritten or seen half-written. A ``*.tmp`` left
+by a killed process is never listed or served; :meth:`FileMediaStore.sweep_temp`
+removes old ones.
+
+Usage::
+
+    media = FileMediaStore(settings.data_dir)
+    await media.put(MediaRef(key, "frame", "0001.png"), png)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import contextlib
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from glitchcart.core.keys import MediaKind, MediaRef, SessionKey
+from glitchcart.errors import InvalidInput, MediaNotFound, StorageError
+
+KIND_FOLDERS: dict[MediaKind, tuple[str, ...]] = {
+    "frame": ("frames",),
+    "tape": ("tapes",),
+    "segment": ("films", "segments"),
+    "film": ("films", "final"),
+}
+TEMP_SUFFIX = ".tmp"
+
+
+class FileMediaStore:
+    """A :class:`~glitchcart.ports.MediaStore` under ``root/sessions``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(os.path.abspath(root))
+
+    async def put(self, ref: MediaRef, data: bytes) -> bool:
+        return await asyncio.to_thread(self._put, ref, bytes(data))
+
+    async def get(self, ref: MediaRef) -> bytes:
+        return await asyncio.to_thread(self._get, ref)
+
+    async def exists(self, ref: MediaRef) -> bool:
+        return await asyncio.to_thread(self._exists, ref)
+
+    async def delete_session(self, session: SessionKey) -> None:
+        await asyncio.to_thread(self._delete_session, session)
+
+    def locate(self, ref: MediaRef) -> str:
+        """The absolute path of the ref's file (it may not exist yet)."""
+        return str(self._path(ref))
+
+    async def sweep_temp(self, *, older_than: float = 60.0, now: float | None = None) -> int:
+        """Delete ``*.tmp`` files older than ``older_than`` seconds; returns how many."""
+        cutoff = (time.time() if now is None else now) - older_than
+        return await asyncio.to_thread(self._sweep_temp, cutoff)
+
+    async def list(self, session: SessionKey, kind: MediaKind) -> builtins.list[MediaRef]:
+        """The session's published media of one kind, sorted by name."""
+        return await asyncio.to_thread(self._list, session, kind)
+
+    # ------------------------------------------------------------ paths
+
+    def session_folder(self, session: SessionKey) -> Path:
+        return self.root / "sessions" / session.folder_name
+
+    def _kind_folder(self, session: SessionKey, kind: MediaKind) -> Path:
+        return self.session_folder(session).joinpath(*KIND_FOLDERS[kind])
+
+    def _path(self, ref: MediaRef) -> Path:
+        return self._kind_folder(ref.session, ref.kind) / ref.name
+
+    def _checked(self, path: Path, session: SessionKey) -> Path:
+        """``path`` if it resolves inside the session's folder (defence in depth)."""
+        folder = self.session_folder(session)
+        try:
+            inside = path.resolve().is_relative_to(folder.resolve())
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+            raise StorageError(f"cannot resolve the media path of {session}: {exc}") from exc
+        if not inside:
+            raise StorageError(f"a media path of {session} leads outside its folder; refused")
+        return path
+
+    # ------------------------------------------------------------ blocking work
+
+    def _put(self, ref: MediaRef, data: bytes) -> bool:
+        final = self._checked(self._path(ref), ref.session)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{ref.name}.", suffix=TEMP_SUFFIX)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                try:
+                    os.link(tmp, final)  # fails, rather than overwrites, if the name exists
+                except FileExistsError:
+                    return False
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+            _fsync_folder(final.parent)
+            return True
+        except OSError as exc:
+            raise StorageError(f"cannot write {ref}: {exc.strerror or exc}") from exc
+
+    def _get(self, ref: MediaRef) -> bytes:
+        path = self._checked(self._path(ref), ref.session)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise MediaNotFound(f"no media {ref}") from None
+        except OSError as exc:
+            raise StorageError(f"cannot read {ref}: {exc.strerror or exc}") from exc
+
+    def _exists(self, ref: MediaRef) -> bool:
+        path = self._checked(self._path(ref), ref.session)
+        try:
+            return path.is_file()
+        except OSError as exc:
+            raise StorageError(f"cannot check {ref}: {exc.strerror or exc}") from exc
+
+    def _list(self, session: SessionKey, kind: MediaKind) -> builtins.list[MediaRef]:
+        folder = self._checked(self._kind_folder(session, kind), session)
+        refs: builtins.list[MediaRef] = []
+        try:
+            entries = builtins.list(os.scandir(folder))
+        except FileNotFoundError:
+            return refs
+        except OSError as exc:
+            raise StorageError(f"cannot list the media of {session}: {exc.strerror}") from exc
+        for entry in entries:
+            if entry.name.endswith(TEMP_SUFFIX):
+                continue
+            try:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                refs.append(MediaRef(session, kind, entry.name))
+            except (InvalidInput, OSError):
+                continue  # not a file this store wrote
+        refs.sort(key=lambda ref: ref.name)
+        return refs
+
+    def _delete_session(self, session: SessionKey) -> None:
+        folder = self.session_folder(session)
+        try:
+            if folder.is_symlink():
+                folder.unlink()  # never follow a link out of the media root
+            else:
+                shutil.rmtree(folder)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StorageError(f"cannot delete the media of {session}: {exc.strerror}") from exc
+
+    def _sweep_temp(self, cutoff: float) -> int:
+        removed = 0
+        for folder, _, names in os.walk(self.root / "sessions"):  # does not follow links
+            for name in names:
+                if not name.endswith(TEMP_SUFFIX):
+                    continue
+                path = os.path.join(folder, name)
+                try:
+                    if os.lstat(path).st_mtime < cutoff:
+                        os.unlink(path)
+                        removed += 1
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:
+                    raise StorageError(f"cannot remove {name}: {exc.strerror}") from exc
+        return removed
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Persist a new directory entry (POSIX only; Windows cannot open folders)."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,124 @@
+"""An in-memory session store for tests: the SQLite store's behaviour, nothing on disk.
+
+Records and turns are kept as JSON text, exactly as the SQLite store keeps them,
+so a caller can never change stored state through an object it holds and every
+round trip goes through ``to_dict``/``from_dict`` like a real store. A commit
+has no ``await`` inside, so it is atomic on one event loop.
+
+>>> import asyncio
+>>> from glitchcart.core.session import empty_session
+>>> store = MemorySessionStore()
+>>> key = SessionKey.parse("cli:alice")
+>>> asyncio.run(store.commit(empty_session(key), expected_version=0)).version
+1
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+
+from glitchcart.core.keys import SessionKey
+from glitchcart.core.session import SessionRecord
+from glitchcart.core.turn import TurnRecord
+from glitchcart.errors import InvalidInput, StaleVersion, StorageError
+from glitchcart.ports import SessionSummary
+
+
+def _dumps(data: object) -> str:
+    return json.dumps(data, separators=(",", ":"))
+
+
+def summarize(record: SessionRecord) -> SessionSummary:
+    """The summary of a record; ``updated_at`` is the latest time the record carries."""
+    game, pending = record.game, record.pending
+    return SessionSummary(
+        key=record.key,
+        version=record.version,
+        phase=record.phase.value,
+        cartridge=game.cartridge if game else None,
+        game_id=game.game_id if game else None,
+        turn=game.state.turn if game else 0,
+        alive=game.state.alive if game else True,
+        updated_at=max(game.updated_at if game else 0.0, pending.closed_at if pending else 0.0),
+    )
+
+
+class MemorySessionStore:
+    """A :class:`~glitchcart.ports.SessionStore` that lives and dies with the process."""
+
+    def __init__(self) -> None:
+        self._records: dict[SessionKey, tuple[int, str]] = {}
+        self._turns: dict[str, dict[int, str]] = {}
+        self._games: dict[str, SessionKey] = {}  # the saved-games index: game id -> session
+        self._closed = False
+
+    async def load(self, key: SessionKey) -> SessionRecord | None:
+        self._check_open()
+        stored = self._records.get(key)
+        return None if stored is None else SessionRecord.from_dict(json.loads(stored[1]))
+
+    async def commit(
+        self,
+        record: SessionRecord,
+        *,
+        expected_version: int,
+        turns: Sequence[TurnRecord] = (),
+    ) -> SessionRecord:
+        self._check_open()
+        stored = self._records.get(record.key)
+        current = 0 if stored is None else stored[0]
+        if current != expected_version:
+            raise StaleVersion(
+                f"session {record.key} is at version {current}, not {expected_version}"
+            )
+        new_turns: dict[tuple[str, int], str] = {}
+        for turn in turns:
+            slot = (turn.game_id, turn.turn)
+            if slot in new_turns or turn.turn in self._turns.get(turn.game_id, {}):
+                raise StaleVersion(f"turn {turn.turn} of game {turn.game_id} is already stored")
+            new_turns[slot] = _dumps(turn.to_dict())
+        saved = replace(record, version=expected_version + 1)
+        # Everything is checked and serialized; from here on nothing can fail halfway.
+        self._records[record.key] = (saved.version, _dumps(saved.to_dict()))
+        if saved.game is not None:
+            self._games[saved.game.game_id] = saved.key
+        for (game_id, number), data in new_turns.items():
+            self._turns.setdefault(game_id, {})[number] = data
+        return saved
+
+    async def history(
+        self, game_id: str, *, start: int = 0, limit: int | None = None
+    ) -> list[TurnRecord]:
+        self._check_open()
+        if limit is not None and limit < 0:
+            raise InvalidInput("history limit cannot be negative")
+        stored = self._turns.get(game_id, {})
+        numbers = sorted(n for n in stored if n >= start)
+        if limit is not None:
+            numbers = numbers[:limit]
+        return [TurnRecord.from_dict(json.loads(stored[n])) for n in numbers]
+
+    async def list_sessions(self) -> list[SessionSummary]:
+        self._check_open()
+        return [
+            summarize(SessionRecord.from_dict(json.loads(self._records[key][1])))
+            for key in sorted(self._records)
+        ]
+
+    async def delete(self, key: SessionKey) -> bool:
+        self._check_open()
+        if self._records.pop(key, None) is None:
+            return False
+        for game_id in [g for g, owner in self._games.items() if owner == key]:
+            del self._games[game_id]
+            self._turns.pop(game_id, None)
+        return True
+
+    async def close(self) -> None:
+        self._closed = True
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError("the session store is closed")

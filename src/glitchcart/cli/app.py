@@ -1,0 +1,278 @@
+"""The ``glitchcart`` command line: the terminal game and session housekeeping.
+
+Every argument is validated before anything is written; a failure prints one
+line to stderr and exits with the error's code (2 bad input, 3 not found,
+4 conflict, 5 storage or provider).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+import re
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from glitchcart.adapters.cartridge_library import CartridgeLibrary
+from glitchcart.bootstrap import DB_NAME, open_engine
+from glitchcart.cli.play import Interactive, json_emitter, play_auto
+from glitchcart.cli.render import cartridges_table, sessions_table, show_turn
+from glitchcart.core.keys import SessionKey
+from glitchcart.core.turn import TurnRecord
+from glitchcart.errors import GlitchcartError, SessionNotFound
+from glitchcart.service.engine import Engine
+from glitchcart.settings import Settings, load_settings
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="glitchcart: AI-narrated choose-your-own-adventure games, here in your terminal.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+sessions_app = typer.Typer(help="List, show, export and delete sessions.", no_args_is_help=True)
+cartridges_app = typer.Typer(
+    help="The cartridges (game definitions) on offer.", no_args_is_help=True
+)
+app.add_typer(sessions_app, name="sessions")
+app.add_typer(cartridges_app, name="cartridges")
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", help="Data directory (default: $GLITCHCART_HOME or the user data folder)."
+    ),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+
+def fail(exc: GlitchcartError) -> typer.Exit:
+    Console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    return typer.Exit(exc.exit_code)
+
+
+def run(fn: Callable[[], Awaitable[T]]) -> T:
+    """Run one command's coroutine; turn project errors into a one-line message."""
+    try:
+        return asyncio.run(fn())  # type: ignore[arg-type]
+    except GlitchcartError as exc:
+        raise fail(exc) from None
+
+
+def settings_for(data_dir: Path | None) -> Settings:
+    return load_settings(home=data_dir)
+
+
+def terminal_session() -> SessionKey:
+    """The terminal's own session when none is given: ``cli:<login name>``."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = "player"
+    ident = re.sub(r"[^A-Za-z0-9_-]", "-", login)[:64] or "player"
+    return SessionKey("cli", ident)
+
+
+def parse_key(raw: str | None) -> SessionKey:
+    try:
+        return terminal_session() if raw is None else SessionKey.parse(raw)
+    except GlitchcartError as exc:
+        raise fail(exc) from None
+
+
+def has_data(settings: Settings) -> bool:
+    return (settings.data_dir / DB_NAME).exists()
+
+
+@app.command()
+def play(
+    session: Annotated[
+        str | None,
+        typer.Option("--session", "-s", help="Session key namespace:id (default cli:<you>)."),
+    ] = None,
+    cartridge: Annotated[
+        str | None, typer.Option("--cartridge", "-c", help="Cartridge id (see `cartridges list`).")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed for a new game (same seed, same story).")
+    ] = None,
+    auto: Annotated[
+        int | None, typer.Option("--auto", min=0, max=100_000, help="Play N turns unattended.")
+    ] = None,
+    as_json: JsonFlag = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Play a game (resumes the session's game if there is one)."""
+    key = parse_key(session)
+    settings = settings_for(data_dir)
+    library = CartridgeLibrary()
+    if cartridge is not None:
+        try:
+            library.get(cartridge)
+        except GlitchcartError as exc:
+            raise fail(exc) from None
+    if as_json and auto is None:
+        raise fail(GlitchcartError("--json goes with --auto N"))
+
+    async def main() -> None:
+        async with open_engine(settings, library) as engine:
+            if auto is not None:
+                emit = json_emitter(engine, key) if as_json else _pretty(engine)
+                await play_auto(engine, key, turns=auto, cartridge=cartridge, seed=seed, emit=emit)
+            else:
+                await Interactive(engine, key, Console()).run(_ask, cartridge, seed)
+
+    run(main)
+
+
+def _ask() -> str:
+    return Console().input("[bold magenta]> [/]")
+
+
+def _pretty(engine: Engine) -> Callable[[TurnRecord, str], None]:
+    out = Console()
+
+    def emit(record: TurnRecord, cartridge_id: str) -> None:
+        path = engine.media.locate(record.frame) if record.frame else None
+        show_turn(out, engine.cartridges.get(cartridge_id), record, path)
+
+    return emit
+
+
+@sessions_app.command("list")
+def sessions_list(as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
+    """List the sessions in the data directory."""
+    settings = settings_for(data_dir)
+
+    async def main() -> list[Any]:
+        if not has_data(settings):
+            return []
+        async with open_engine(settings) as engine:
+            return await engine.list_sessions()
+
+    rows = run(main)
+    if as_json:
+        print(json.dumps([_summary_json(s) for s in rows], indent=2))
+    else:
+        Console().print(sessions_table(rows))
+
+
+def _summary_json(s: Any) -> dict[str, Any]:
+    return {
+        "session": str(s.key),
+        "version": s.version,
+        "phase": s.phase,
+        "cartridge": s.cartridge,
+        "game_id": s.game_id,
+        "turn": s.turn,
+        "alive": s.alive,
+        "updated_at": s.updated_at,
+    }
+
+
+@sessions_app.command("show")
+def sessions_show(key: str, as_json: JsonFlag = False, data_dir: DataDir = None) -> None:
+    """Show a session's current state and choices."""
+    parsed = parse_key(key)
+    settings = settings_for(data_dir)
+
+    async def main() -> None:
+        if not has_data(settings):
+            raise SessionNotFound(f"no session {parsed}")
+        async with open_engine(settings) as engine:
+            snap = await engine.snapshot(parsed)
+            if as_json:
+                print(json.dumps(_snapshot_json(engine, snap), indent=2))
+            elif snap.last is not None and snap.cartridge:
+                path = engine.media.locate(snap.last.frame) if snap.last.frame else None
+                Console().print(f"[bold]{parsed}[/] · game {snap.game_id} · {snap.phase}")
+                show_turn(Console(), engine.cartridges.get(snap.cartridge), snap.last, path)
+            else:
+                Console().print(f"{parsed}: no game running")
+
+    run(main)
+
+
+def _snapshot_json(engine: Engine, snap: Any) -> dict[str, Any]:
+    return {
+        "session": str(snap.key),
+        "version": snap.version,
+        "phase": snap.phase,
+        "cartridge": snap.cartridge,
+        "game_id": snap.game_id,
+        "state": snap.state.to_dict() if snap.state else None,
+        "choices": [c.to_dict() for c in snap.choices],
+        "last_turn": snap.last.to_dict() if snap.last else None,
+    }
+
+
+@sessions_app.command("rm")
+def sessions_rm(key: str, data_dir: DataDir = None) -> None:
+    """Delete a session, its history and its pictures."""
+    parsed = parse_key(key)
+    settings = settings_for(data_dir)
+
+    async def main() -> None:
+        if not has_data(settings):
+            raise SessionNotFound(f"no session {parsed}")
+        async with open_engine(settings) as engine:
+            await engine.delete_session(parsed)
+
+    run(main)
+    Console().print(f"deleted {parsed}")
+
+
+@sessions_app.command("export")
+def sessions_export(
+    key: str,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Export a whole session, history included, as JSON."""
+    parsed = parse_key(key)
+    settings = settings_for(data_dir)
+
+    async def main() -> dict[str, Any]:
+        if not has_data(settings):
+            raise SessionNotFound(f"no session {parsed}")
+        async with open_engine(settings) as engine:
+            snap = await engine.snapshot(parsed)
+            history = await engine.history(parsed)
+            doc = _snapshot_json(engine, snap)
+            doc["seed"] = snap.seed
+            doc["history"] = [t.to_dict() for t in history]
+            return doc
+
+    doc = run(main)
+    text = json.dumps(doc, indent=2)
+    if output is None:
+        sys.stdout.write(text + "\n")
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+
+
+@cartridges_app.command("list")
+def cartridges_list(as_json: JsonFlag = False) -> None:
+    """List the cartridges on offer."""
+    try:
+        carts = CartridgeLibrary().list()
+    except GlitchcartError as exc:
+        raise fail(exc) from None
+    if as_json:
+        rows = [
+            {"id": c.id, "title": c.title, "genre": c.genre, "premise": c.premise} for c in carts
+        ]
+        print(json.dumps(rows, indent=2))
+    else:
+        Console().print(cartridges_table(carts))
+
+
+def main() -> None:
+    app()

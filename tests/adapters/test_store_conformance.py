@@ -1,0 +1,447 @@
+"""The contract every SessionStore keeps; each store runs this same suite.
+
+The tests talk to the store only through the ``SessionStore`` Protocol. To add a
+store (Redis, ...), add a factory to ``STORES``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from glitchcart.adapters.memory_store import MemorySessionStore
+from glitchcart.adapters.sqlite_store import SqliteSessionStore
+from glitchcart.core.fate import Fate
+from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.session import GameRecord, PendingTurn, Phase, SessionRecord
+from glitchcart.core.state import StateDelta, WorldState
+from glitchcart.core.turn import Choice, InputKind, TurnInput, TurnRecord
+from glitchcart.errors import InvalidInput, StaleVersion, StorageError
+from glitchcart.ports import SessionStore, SessionSummary
+
+STORES: dict[str, Callable[[Path], SessionStore]] = {
+    "memory": lambda tmp: MemorySessionStore(),
+    "sqlite": lambda tmp: SqliteSessionStore(tmp / "glitchcart.db"),
+}
+
+
+@pytest.fixture(params=sorted(STORES))
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SessionStore]:
+    built = STORES[request.param](tmp_path)
+    yield built
+    await built.close()
+
+
+# ---------------------------------------------------------------- literal records
+
+FOX = SessionKey("web", "Fox")
+fox = SessionKey("web", "fox")
+ALICE = SessionKey("cli", "alice")
+
+
+def world(turn: int = 0, *, alive: bool = True) -> WorldState:
+    return WorldState(
+        turn=turn,
+        location="platform",
+        time_of_day="dusk",
+        chaos=12,
+        chaos_phase="uneasy",
+        health=7 if alive else 0,
+        max_health=10,
+        injuries=("bruised rib",),
+        inventory=("lamp", "rope"),
+        flags=(("door", "open"), ("radio", "on")),
+        recent_events=("arrived at the platform", "the lamp flickered"),
+        seen=("platform", "signal box"),
+        alive=alive,
+        cause_of_death=None if alive else "wounds",
+    )
+
+
+def game(
+    game_id: str = "g1", turn: int = 0, *, alive: bool = True, updated_at: float = 1_800_000_060.5
+) -> GameRecord:
+    return GameRecord(
+        game_id=game_id,
+        cartridge="dust-signal",
+        seed=424242,
+        opening=1,
+        state=world(turn, alive=alive),
+        choices=(
+            Choice("Climb the signal box", "move", "signal box"),
+            Choice("Listen to the radio", "search"),
+        ),
+        regenerations=2,
+        created_at=1_800_000_000.25,
+        updated_at=updated_at,
+    )
+
+
+def pending(turn: int = 1) -> PendingTurn:
+    return PendingTurn(
+        turn=turn,
+        input=TurnInput(InputKind.ACTION, "pry the door open", "ada"),
+        fate=Fate.UNLUCKY,
+        turn_seed=99,
+        closed_at=1_800_000_090.0,
+    )
+
+
+def session(
+    key: SessionKey = ALICE,
+    *,
+    phase: Phase = Phase.READY,
+    game_record: GameRecord | None = None,
+    pending_turn: PendingTurn | None = None,
+    version: int = 0,
+) -> SessionRecord:
+    return SessionRecord(
+        key=key,
+        version=version,
+        phase=phase,
+        game=game() if game_record is None and phase is not Phase.EMPTY else game_record,
+        pending=pending_turn,
+    )
+
+
+def turn(game_id: str, number: int, narration: str = "The door gives way.") -> TurnRecord:
+    return TurnRecord(
+        game_id=game_id,
+        turn=number,
+        input=TurnInput(
+            InputKind.CHOICE,
+            "Climb the signal box",
+            "ada",
+            Choice("Climb the signal box", "move", "signal box"),
+        ),
+        fate=Fate.LUCKY,
+        narration=narration,
+        delta=StateDelta(damage=2, items_gained=("key",), flags=(("door", "open"),), event="x"),
+        state=world(number),
+        choices=(Choice("Run"), Choice("Hide", "hide")),
+        frame=MediaRef(ALICE, "frame", f"{game_id}-{number:05d}.png"),
+        turn_seed=1000 + number,
+        created_at=1_800_000_100.0 + number,
+        fallback=number % 2 == 1,
+    )
+
+
+async def turn_numbers(store: SessionStore, game_id: str, **kw: int) -> list[int]:
+    return [t.turn for t in await store.history(game_id, **kw)]
+
+
+# ---------------------------------------------------------------- load and create
+
+
+async def test_absent_session_loads_as_none(store: SessionStore) -> None:
+    assert await store.load(ALICE) is None
+    assert await store.list_sessions() == []
+    assert await store.history("g1") == []
+
+
+async def test_create_with_expected_version_zero(store: SessionStore) -> None:
+    saved = await store.commit(session(), expected_version=0)
+
+    assert saved.version == 1
+    assert await store.load(ALICE) == saved
+
+
+async def test_create_twice_is_stale(store: SessionStore) -> None:
+    first = await store.commit(session(), expected_version=0)
+
+    with pytest.raises(StaleVersion):
+        await store.commit(session(phase=Phase.OVER), expected_version=0)
+    assert await store.load(ALICE) == first
+
+
+async def test_commit_to_absent_session_with_nonzero_version_is_stale(
+    store: SessionStore,
+) -> None:
+    with pytest.raises(StaleVersion):
+        await store.commit(session(), expected_version=3, turns=[turn("g1", 0)])
+
+    assert await store.load(ALICE) is None
+    assert await store.history("g1") == []
+    assert await store.list_sessions() == []
+
+
+# ---------------------------------------------------------------- versions
+
+
+async def test_version_rises_by_exactly_one_whatever_the_record_says(
+    store: SessionStore,
+) -> None:
+    first = await store.commit(session(version=999), expected_version=0)
+    second = await store.commit(session(version=-4), expected_version=1)
+    third = await store.commit(session(version=2), expected_version=2)
+
+    assert (first.version, second.version, third.version) == (1, 2, 3)
+    loaded = await store.load(ALICE)
+    assert loaded is not None and loaded.version == 3
+
+
+@pytest.mark.parametrize("expected", [0, 1, 3, -1])
+async def test_stale_commit_is_refused_and_writes_nothing(
+    store: SessionStore, expected: int
+) -> None:
+    await store.commit(session(), expected_version=0, turns=[turn("g1", 0)])
+    current = await store.commit(
+        session(game_record=game("g1", 1)), expected_version=1, turns=[turn("g1", 1)]
+    )
+    summaries = await store.list_sessions()
+
+    with pytest.raises(StaleVersion):
+        await store.commit(
+            session(phase=Phase.OVER, game_record=game("g1", 2, alive=False)),
+            expected_version=expected,
+            turns=[turn("g1", 2)],
+        )
+
+    assert await store.load(ALICE) == current
+    assert await turn_numbers(store, "g1") == [0, 1]
+    assert await store.list_sessions() == summaries
+
+
+async def test_commit_returns_what_load_returns(store: SessionStore) -> None:
+    record = session(phase=Phase.RESOLVING, pending_turn=pending())
+
+    saved = await store.commit(record, expected_version=0)
+
+    assert saved == SessionRecord(ALICE, 1, Phase.RESOLVING, game(), pending())
+    assert await store.load(ALICE) == saved
+
+
+# ---------------------------------------------------------------- turns
+
+
+async def test_turns_are_committed_with_the_record(store: SessionStore) -> None:
+    await store.commit(session(), expected_version=0, turns=[turn("g1", 0)])
+    await store.commit(
+        session(game_record=game("g1", 1)), expected_version=1, turns=[turn("g1", 1)]
+    )
+
+    assert await store.history("g1") == [turn("g1", 0), turn("g1", 1)]
+
+
+async def test_an_already_stored_turn_refuses_the_whole_commit(store: SessionStore) -> None:
+    current = await store.commit(session(), expected_version=0, turns=[turn("g1", 1)])
+
+    with pytest.raises(StaleVersion):
+        await store.commit(
+            session(phase=Phase.OVER),
+            expected_version=1,
+            turns=[turn("g1", 2), turn("g1", 1, "a second telling of turn one")],
+        )
+
+    assert await store.load(ALICE) == current
+    assert await store.history("g1") == [turn("g1", 1)]
+
+
+async def test_a_turn_given_twice_in_one_commit_refuses_it(store: SessionStore) -> None:
+    with pytest.raises(StaleVersion):
+        await store.commit(session(), expected_version=0, turns=[turn("g1", 0), turn("g1", 0)])
+
+    assert await store.load(ALICE) is None
+    assert await store.history("g1") == []
+
+
+async def test_history_is_ordered_by_turn_with_start_and_limit(store: SessionStore) -> None:
+    await store.commit(
+        session(), expected_version=0, turns=[turn("g1", 2), turn("g1", 0), turn("g1", 1)]
+    )
+    await store.commit(session(), expected_version=1, turns=[turn("g1", 4), turn("g1", 3)])
+
+    assert await turn_numbers(store, "g1") == [0, 1, 2, 3, 4]
+    assert await turn_numbers(store, "g1", start=2) == [2, 3, 4]
+    assert await turn_numbers(store, "g1", limit=2) == [0, 1]
+    assert await turn_numbers(store, "g1", start=1, limit=2) == [1, 2]
+    assert await turn_numbers(store, "g1", start=4, limit=10) == [4]
+    assert await turn_numbers(store, "g1", start=5) == []
+    assert await turn_numbers(store, "g1", limit=0) == []
+    assert await turn_numbers(store, "g2") == []
+
+
+async def test_a_negative_history_limit_is_invalid(store: SessionStore) -> None:
+    with pytest.raises(InvalidInput):
+        await store.history("g1", limit=-1)
+
+
+# ---------------------------------------------------------------- list, delete
+
+
+async def test_list_sessions_summarizes_every_session_in_key_order(
+    store: SessionStore,
+) -> None:
+    await store.commit(session(FOX, phase=Phase.EMPTY), expected_version=0)
+    await store.commit(
+        session(ALICE, phase=Phase.RESOLVING, pending_turn=pending()), expected_version=0
+    )
+    await store.commit(session(ALICE, phase=Phase.RESOLVING), expected_version=1)
+    dead = game("g9", 6, alive=False, updated_at=1_800_000_500.0)
+    await store.commit(
+        session(SessionKey("a1", "x"), phase=Phase.OVER, game_record=dead), expected_version=0
+    )
+    await store.commit(session(SessionKey("a", "x")), expected_version=0)
+
+    summaries = await store.list_sessions()
+
+    assert summaries == [
+        SessionSummary(
+            SessionKey("a", "x"), 1, "ready", "dust-signal", "g1", 0, True, 1_800_000_060.5
+        ),
+        SessionSummary(
+            SessionKey("a1", "x"), 1, "over", "dust-signal", "g9", 6, False, 1_800_000_500.0
+        ),
+        SessionSummary(ALICE, 2, "resolving", "dust-signal", "g1", 0, True, 1_800_000_060.5),
+        SessionSummary(FOX, 1, "empty", None, None, 0, True, 0.0),
+    ]
+    assert [s.key for s in summaries] == sorted(s.key for s in summaries)
+
+
+async def test_summary_time_is_the_latest_time_in_the_record(store: SessionStore) -> None:
+    await store.commit(session(pending_turn=pending()), expected_version=0)
+
+    (summary,) = await store.list_sessions()
+
+    assert summary.updated_at == 1_800_000_090.0  # the pending turn's close, after the game's
+
+
+async def test_delete_removes_the_record_and_the_history_of_all_its_games(
+    store: SessionStore,
+) -> None:
+    await store.commit(session(), expected_version=0, turns=[turn("g1", 0), turn("g1", 1)])
+    await store.commit(
+        session(game_record=game("g2")), expected_version=1, turns=[turn("g2", 0)]
+    )  # a reset: a new game in the same session
+    await store.commit(
+        session(FOX, game_record=game("g3")), expected_version=0, turns=[turn("g3", 0)]
+    )
+
+    assert await store.delete(ALICE) is True
+
+    assert await store.load(ALICE) is None
+    assert await store.history("g1") == []
+    assert await store.history("g2") == []
+    assert [s.key for s in await store.list_sessions()] == [FOX]
+    assert await turn_numbers(store, "g3") == [0]
+    assert await store.delete(ALICE) is False
+
+
+async def test_a_game_belongs_to_the_session_that_saved_it_last(store: SessionStore) -> None:
+    await store.commit(session(ALICE, game_record=game("g1")), expected_version=0)
+    await store.commit(session(ALICE, game_record=game("g2")), expected_version=1)
+    await store.commit(
+        session(FOX, game_record=game("g1")), expected_version=0, turns=[turn("g1", 1)]
+    )  # a saved game loaded into another session
+
+    await store.delete(ALICE)
+    assert await turn_numbers(store, "g1") == [1]
+
+    await store.delete(FOX)
+    assert await store.history("g1") == []
+
+
+async def test_a_deleted_session_starts_again_from_version_zero(store: SessionStore) -> None:
+    await store.commit(session(), expected_version=0, turns=[turn("g1", 0)])
+    await store.delete(ALICE)
+
+    again = await store.commit(session(), expected_version=0, turns=[turn("g1", 0)])
+
+    assert again.version == 1
+    assert await turn_numbers(store, "g1") == [0]
+
+
+async def test_delete_of_an_absent_session_is_false(store: SessionStore) -> None:
+    assert await store.delete(ALICE) is False
+
+
+# ---------------------------------------------------------------- round trip, isolation
+
+
+async def test_records_round_trip_exactly(store: SessionStore) -> None:
+    record = SessionRecord(
+        key=SessionKey("discord", "1234567890"),
+        version=0,
+        phase=Phase.RESOLVING,
+        game=game("g-round", 3),
+        pending=PendingTurn(4, TurnInput(InputKind.TICK, "(time passes)"), None, 7, 1.5e9),
+    )
+    turns = [turn("g-round", 3), turn("g-round", 4, 'Ünïcode ☂ "quoted" \\ new\nline')]
+
+    saved = await store.commit(record, expected_version=0, turns=turns)
+    loaded = await store.load(record.key)
+
+    assert loaded is not None
+    assert loaded.to_dict() == {**record.to_dict(), "version": 1}
+    assert loaded == saved
+    history = await store.history("g-round")
+    assert [t.to_dict() for t in history] == [t.to_dict() for t in turns]
+    assert history == turns
+
+
+async def test_sessions_are_isolated(store: SessionStore) -> None:
+    await store.commit(session(FOX, game_record=game("gF")), expected_version=0)
+    lower = await store.commit(session(fox, game_record=game("gf")), expected_version=0)
+
+    await store.commit(session(FOX, phase=Phase.OVER, game_record=game("gF")), expected_version=1)
+    await store.commit(session(FOX, game_record=game("gF")), expected_version=2)
+    with pytest.raises(StaleVersion):  # FOX's version means nothing to fox
+        await store.commit(session(fox), expected_version=3)
+
+    assert await store.load(fox) == lower
+    loaded = await store.load(FOX)
+    assert loaded is not None and loaded.version == 3
+    await store.delete(FOX)
+    assert await store.load(fox) == lower
+
+
+# ---------------------------------------------------------------- concurrency
+
+
+@pytest.mark.parametrize("with_turns", [False, True], ids=["record", "record+turn"])
+async def test_concurrent_commits_of_one_version_exactly_one_wins(
+    store: SessionStore, with_turns: bool
+) -> None:
+    current = await store.commit(session(), expected_version=0)
+    tasks = 16
+    barrier = asyncio.Barrier(tasks)
+
+    async def contender(i: int) -> SessionRecord:
+        record = session(game_record=game("g1", 1, updated_at=float(i)))
+        await barrier.wait()
+        return await store.commit(
+            record,
+            expected_version=current.version,
+            turns=[turn("g1", 1, f"told by {i}")] if with_turns else (),
+        )
+
+    results = await asyncio.gather(*(contender(i) for i in range(tasks)), return_exceptions=True)
+
+    winners = [i for i, r in enumerate(results) if isinstance(r, SessionRecord)]
+    assert len(winners) == 1
+    (winner,) = winners
+    assert all(isinstance(r, StaleVersion) for i, r in enumerate(results) if i != winner)
+    assert await store.load(ALICE) == results[winner]
+    loaded = await store.load(ALICE)
+    assert loaded is not None and loaded.version == 2
+    if with_turns:
+        (told,) = await store.history("g1")
+        assert told.narration == f"told by {winner}"
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+async def test_a_closed_store_refuses_use_and_closes_again_quietly(
+    store: SessionStore,
+) -> None:
+    await store.close()
+
+    with pytest.raises(StorageError):
+        await store.load(ALICE)
+    with pytest.raises(StorageError):
+        await store.commit(session(), expected_version=0)
+    await store.close()

@@ -1,0 +1,206 @@
+"""The command line as a user meets it: real processes on a real data directory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def gc(*args: str, data_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "glitchcart", *args, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def lines(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_auto_json_plays_turns_with_the_promised_fields(tmp_path: Path) -> None:
+    run = gc(
+        "play", "--auto", "5", "--json", "--session", "cli:t1", "--seed", "11", data_dir=tmp_path
+    )
+    assert run.returncode == 0, run.stderr
+    turns = lines(run.stdout)
+    assert turns[0]["turn"] == 0 and turns[0]["input"]["kind"] == "start"
+    assert [t["turn"] for t in turns] == list(range(len(turns)))
+    for t in turns:
+        assert set(t) >= {
+            "session",
+            "turn",
+            "input",
+            "fate",
+            "narration",
+            "choices",
+            "alive",
+            "frame",
+            "state",
+        }
+        assert set(t["state"]) >= {"health", "inventory", "location", "chaos"}
+        assert t["session"] == "cli:t1"
+        assert Path(t["frame"]).is_file()
+        assert Path(t["frame"]).is_relative_to(tmp_path / "sessions" / "cli.t1" / "frames")
+    assert len(turns) == 6 or not turns[-1]["alive"]
+
+
+def test_play_resumes_the_same_session(tmp_path: Path) -> None:
+    first = lines(
+        gc("play", "--auto", "3", "--json", "-s", "cli:r", "--seed", "5", data_dir=tmp_path).stdout
+    )
+    more = lines(gc("play", "--auto", "2", "--json", "-s", "cli:r", data_dir=tmp_path).stdout)
+    if first[-1]["alive"]:
+        assert more[0]["turn"] == first[-1]["turn"] + 1
+        assert more[0]["game_id"] == first[-1]["game_id"]
+
+
+@pytest.mark.parametrize(
+    "key", ["../../etc", "cli:../x", "cli:a/b", "cli:a\\b", "cli:{x}", "CLI:x", "cli:" + "a" * 65]
+)
+def test_invalid_key_exits_nonzero_and_writes_nothing(tmp_path: Path, key: str) -> None:
+    data = tmp_path / "data"
+    for args in (
+        ["play", "--auto", "1", "--session", key],
+        ["sessions", "show", key],
+        ["sessions", "rm", key],
+        ["sessions", "export", key],
+    ):
+        run = gc(*args, data_dir=data)
+        assert run.returncode == 2, (args, run.stdout, run.stderr)
+        assert "invalid session key" in run.stderr
+        assert len(run.stderr.strip().splitlines()) == 1
+        assert not data.exists()
+
+
+def test_unknown_cartridge_exits_nonzero_and_writes_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    run = gc("play", "--auto", "1", "--cartridge", "nope", data_dir=data)
+    assert run.returncode == 3 and "no cartridge 'nope'" in run.stderr
+    assert not data.exists()
+
+
+def test_bad_argument_exits_nonzero_and_writes_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    run = gc("play", "--auto", "-3", data_dir=data)
+    assert run.returncode == 2
+    assert not data.exists()
+
+
+def test_sessions_list_show_export_rm(tmp_path: Path) -> None:
+    gc("play", "--auto", "2", "--json", "-s", "web:one", "--seed", "1", data_dir=tmp_path)
+    gc("play", "--auto", "1", "--json", "-s", "web:two", "--seed", "2", data_dir=tmp_path)
+    listed = json.loads(gc("sessions", "list", "--json", data_dir=tmp_path).stdout)
+    assert [s["session"] for s in listed] == ["web:one", "web:two"]
+    shown = json.loads(gc("sessions", "show", "web:one", "--json", data_dir=tmp_path).stdout)
+    assert shown["session"] == "web:one" and shown["state"]["turn"] >= 1
+    export = json.loads(gc("sessions", "export", "web:one", data_dir=tmp_path).stdout)
+    assert [t["turn"] for t in export["history"]] == list(range(shown["state"]["turn"] + 1))
+    assert gc("sessions", "rm", "web:one", data_dir=tmp_path).returncode == 0
+    assert not (tmp_path / "sessions" / "web.one").exists()
+    assert (tmp_path / "sessions" / "web.two").exists()
+    gone = gc("sessions", "show", "web:one", data_dir=tmp_path)
+    assert gone.returncode == 3 and "no session web:one" in gone.stderr
+
+
+def test_cartridges_list(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "glitchcart", "cartridges", "list", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    ids = {c["id"] for c in json.loads(run.stdout)}
+    assert {"dust-signal", "ashen-vault", "hollow-orbit"} <= ids
+
+
+def test_two_processes_on_one_data_dir_stay_isolated(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    cmd = [
+        sys.executable,
+        "-m",
+        "glitchcart",
+        "play",
+        "--auto",
+        "25",
+        "--json",
+        "--data-dir",
+        str(shared),
+    ]
+    procs = {
+        key: subprocess.Popen(
+            [*cmd, "-s", key, "--seed", seed, "-c", cart],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for key, seed, cart in (("cli:p1", "101", "dust-signal"), ("cli:p2", "202", "hollow-orbit"))
+    }
+    outs = {key: p.communicate(timeout=180) for key, p in procs.items()}
+    for key, (out, err) in outs.items():
+        assert procs[key].returncode == 0, err
+        shared_turns = lines(out)
+        assert {t["session"] for t in shared_turns} == {key}
+        folder = key.replace(":", ".")
+        assert all(f"/sessions/{folder}/frames/" in t["frame"] for t in shared_turns)
+    # each equals a solo run of the same seed in its own directory
+    for key, seed, cart in (("cli:p1", "101", "dust-signal"), ("cli:p2", "202", "hollow-orbit")):
+        solo = lines(
+            gc(
+                "play",
+                "--auto",
+                "25",
+                "--json",
+                "-s",
+                key,
+                "--seed",
+                seed,
+                "-c",
+                cart,
+                data_dir=tmp_path / key.replace(":", "_"),
+            ).stdout
+        )
+        together = lines(outs[key][0])
+        strip = ("frame", "game_id")
+        assert [{k: v for k, v in t.items() if k not in strip} for t in together] == [
+            {k: v for k, v in t.items() if k not in strip} for t in solo
+        ]
+        for a, b in zip(together, solo, strict=True):
+            assert Path(a["frame"]).read_bytes() == Path(b["frame"]).read_bytes()
+
+
+def test_interactive_game_over_stdin(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "glitchcart",
+            "play",
+            "-s",
+            "cli:tty",
+            "--seed",
+            "9",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        input="1\nsearch the ground for tracks\nr\n99\nq\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "turn 1" in out and "turn 2 · search the ground for tracks" in out
+    assert "FATE:" in out and "picture:" in out
+    assert "choice must be a number from 1 to" in out  # 99 is refused, the game goes on
+    assert "Saved. Resume with: glitchcart play --session cli:tty" in out
+    export = json.loads(gc("sessions", "export", "cli:tty", data_dir=tmp_path).stdout)
+    assert [t["turn"] for t in export["history"]] == [0, 1, 2]

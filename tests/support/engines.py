@@ -1,0 +1,54 @@
+"""Build engines for tests from injected parts."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from glitchcart.adapters.clock import ManualClock
+from glitchcart.adapters.file_media import FileMediaStore
+from glitchcart.adapters.memory_store import MemorySessionStore
+from glitchcart.core.cartridge import Cartridge
+from glitchcart.errors import CartridgeNotFound
+from glitchcart.ports import Narrator, Painter, SessionStore
+from glitchcart.service.engine import Engine
+from glitchcart.settings import Settings
+from support.cartridges import mini_cartridge
+from support.providers import PlainNarrator, TinyPainter
+
+
+class Cartridges:
+    """A cartridge source over a fixed list."""
+
+    def __init__(self, *cartridges: Cartridge) -> None:
+        self._by_id = {c.id: c for c in cartridges}
+
+    def get(self, cartridge_id: str) -> Cartridge:
+        if cartridge_id not in self._by_id:
+            raise CartridgeNotFound(cartridge_id)
+        return self._by_id[cartridge_id]
+
+    def list(self) -> list[Cartridge]:
+        return list(self._by_id.values())
+
+
+def make_engine(
+    root: Path,
+    *,
+    narrator: Narrator | None = None,
+    painter: Painter | None = None,
+    store: SessionStore | None = None,
+    cartridges: Cartridges | None = None,
+    clock: ManualClock | None = None,
+) -> Engine:
+    ids = itertools.count(1)
+    return Engine(
+        store=store or MemorySessionStore(),
+        media=FileMediaStore(root),
+        narrator=narrator or PlainNarrator(),
+        painter=painter or TinyPainter(),
+        cartridges=cartridges or Cartridges(mini_cartridge()),
+        clock=clock or ManualClock(),
+        settings=Settings(home=root),
+        new_id=lambda: f"g{next(ids)}",
+    )

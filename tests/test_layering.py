@@ -1,0 +1,118 @@
+"""DESIGN.md's layers, checked on the import statements of every module in src/."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "glitchcart"
+
+# layer -> the glitchcart packages/modules it may import
+ALLOWED: dict[str, set[str]] = {
+    "core": {"core", "errors"},
+    "ports": {"core", "errors", "ports"},
+    "service": {"core", "errors", "ports", "service", "settings"},
+    "adapters": {"core", "errors", "ports", "adapters", "settings"},
+    "cli": {"core", "errors", "ports", "service", "cli", "settings", "bootstrap", "adapters"},
+    "bootstrap": {"core", "errors", "ports", "service", "adapters", "settings"},
+    "settings": {"settings"},
+    "errors": set(),
+    "cartridges": set(),
+    "__main__": {"cli"},  # packaged TOML data only
+}
+SURFACES = {"cli", "http", "web", "discord"}
+
+
+def layer_of(path: Path) -> str:
+    rel = path.relative_to(SRC)
+    return rel.parts[0].removesuffix(".py")
+
+
+def glitchcart_imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "glitchcart" and len(parts) > 1:
+                found.append((node.lineno, parts[1]))
+    return found
+
+
+def modules() -> list[Path]:
+    return [p for p in SRC.rglob("*.py") if p.name != "__init__.py" or p.parent != SRC]
+
+
+def test_every_layer_imports_only_what_it_may() -> None:
+    problems = []
+    for path in modules():
+        layer = layer_of(path)
+        allowed = ALLOWED.get(layer)
+        assert allowed is not None, f"{path} is in no known layer; add it to ALLOWED"
+        for lineno, target in glitchcart_imports(path):
+            if target not in allowed:
+                problems.append(f"{path.relative_to(SRC)}:{lineno} {layer} -> {target}")
+    assert problems == []
+
+
+def test_cli_reaches_adapters_only_for_cartridge_files() -> None:
+    for path in (SRC / "cli").rglob("*.py"):
+        for lineno, target in glitchcart_imports(path):
+            if target == "adapters":
+                text = path.read_text(encoding="utf-8").splitlines()[lineno - 1]
+                assert "cartridge_library" in text, f"{path.name}:{lineno} picks an adapter"
+
+
+def test_core_imports_only_the_standard_library() -> None:
+    import sys
+
+    for path in (SRC / "core").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                roots = [a.name.split(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                roots = [node.module.split(".")[0]]
+            else:
+                continue
+            for root in roots:
+                assert root == "glitchcart" or root in sys.stdlib_module_names, (
+                    f"{path.name} imports {root}"
+                )
+
+
+def test_core_has_no_io_or_asyncio_or_clock() -> None:
+    banned = {"asyncio", "time", "os", "sqlite3", "pathlib", "socket", "subprocess"}
+    for path in (SRC / "core").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                roots = {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                roots = {node.module.split(".")[0]}
+            else:
+                continue
+            assert not roots & banned, f"{path.name} imports {roots & banned}"
+
+
+def test_surfaces_never_import_each_other() -> None:
+    for surface in SURFACES:
+        folder = SRC / surface
+        if not folder.exists():
+            continue
+        for path in folder.rglob("*.py"):
+            others = {t for _, t in glitchcart_imports(path)} & (SURFACES - {surface})
+            assert not others, f"{path} imports surface(s) {others}"
+
+
+def test_no_module_level_mutable_session_state() -> None:
+    """No ``global`` statements anywhere in src (rule 1: no ambient session)."""
+    for path in SRC.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        assert not any(isinstance(n, ast.Global) for n in ast.walk(tree)), path
