@@ -41,6 +41,9 @@ class NarrationRequest:
     fate: Fate | None
     turn_seed: int
     recent: tuple[str, ...]  # the compact memory: recent event summaries, oldest first
+    session: SessionKey | None = None  # who asks: for fair queueing and budgets
+    game_id: str | None = None
+    twist: str | None = None  # a line the crown holder wants woven into the consequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,8 @@ class ChoiceRequest:
     count: int
     narration: str
     avoid: tuple[str, ...] = ()  # texts to avoid repeating (regenerate)
+    session: SessionKey | None = None
+    game_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,8 @@ class PaintRequest:
     seed: int
     width: int = 512
     height: int = 288
+    session: SessionKey | None = None
+    game_id: str | None = None
 
 
 class Narrator(Protocol):

@@ -185,7 +185,13 @@ class Engine:
         regen = game.regenerations + 1
         turn_seed = derive_seed(game.seed, "turn", game.state.turn)
         choices = await self._choices(
-            cartridge, game.state, derive_seed(turn_seed, "choices", regen), "", game.choices
+            cartridge,
+            game.state,
+            derive_seed(turn_seed, "choices", regen),
+            "",
+            game.choices,
+            key,
+            game.game_id,
         )
         async with self._lock(key):
             current = await self._load(key)
@@ -403,7 +409,9 @@ class Engine:
                 narration_text = cartridge.openings[game.opening].prologue
                 fallback = True
         else:
-            narration, fallback = await self._narrate(cartridge, game.state, pending)
+            narration, fallback = await self._narrate(
+                cartridge, game.state, pending, record.key, game.game_id
+            )
             narration_text, delta = narration.text, narration.delta
             ctx = DeathRuleContext(pending.fate, hesitation=turn_input.kind is InputKind.HESITATE)
             new_state = apply_delta(cartridge, game.state, delta, ctx)
@@ -417,13 +425,15 @@ class Engine:
                 derive_seed(pending.turn_seed, "choices", 0),
                 narration_text,
                 (),
+                record.key,
+                game.game_id,
             )
             if new_state.alive
             else _no_choices()
         )
         choices, frame = await asyncio.gather(
             choices_task,
-            self._paint(cartridge, new_state, narration_text, pending, frame_ref),
+            self._paint(cartridge, new_state, narration_text, pending, frame_ref, game.game_id),
         )
 
         # 4. commit (under the lock, version-checked)
@@ -464,7 +474,12 @@ class Engine:
         return turn_record
 
     async def _narrate(
-        self, cartridge: Cartridge, state: WorldState, pending: PendingTurn
+        self,
+        cartridge: Cartridge,
+        state: WorldState,
+        pending: PendingTurn,
+        key: SessionKey,
+        game_id: str,
     ) -> tuple[Narration, bool]:
         request = NarrationRequest(
             cartridge=cartridge,
@@ -473,6 +488,8 @@ class Engine:
             fate=pending.fate,
             turn_seed=pending.turn_seed,
             recent=state.recent_events,
+            session=key,
+            game_id=game_id,
         )
         try:
             return await self.narrator.narrate(request), False
@@ -487,6 +504,8 @@ class Engine:
         seed: int,
         narration: str,
         avoid: tuple[Choice, ...],
+        key: SessionKey,
+        game_id: str,
     ) -> tuple[Choice, ...]:
         request = ChoiceRequest(
             cartridge=cartridge,
@@ -495,6 +514,8 @@ class Engine:
             count=cartridge.choice_count,
             narration=narration,
             avoid=tuple(c.text for c in avoid),
+            session=key,
+            game_id=game_id,
         )
         try:
             choices = await self.narrator.choices(request)
@@ -509,6 +530,7 @@ class Engine:
         narration: str,
         pending: PendingTurn,
         ref: MediaRef,
+        game_id: str,
     ) -> MediaRef | None:
         """Paint and store the frame; a failed painter leaves the turn without one."""
         if not self.settings.pictures:
@@ -522,6 +544,8 @@ class Engine:
             seed=derive_seed(pending.turn_seed, "paint"),
             width=self.settings.frame_width,
             height=self.settings.frame_height,
+            session=ref.session,
+            game_id=game_id,
         )
         try:
             png = await self.painter.paint(request)
