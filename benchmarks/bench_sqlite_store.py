@@ -24,6 +24,7 @@ from pathlib import Path
 from glitchcart.adapters.sqlite_store import BUSY_TIMEOUT_MS, SqliteSessionStore
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.roster import Player
 from glitchcart.core.session import GameRecord, Phase, SessionRecord
 from glitchcart.core.state import StateDelta, WorldState
 from glitchcart.core.turn import Choice, InputKind, TurnInput, TurnRecord
@@ -56,7 +57,7 @@ def sample_state(turn: int) -> WorldState:
 
 
 def sample_record() -> SessionRecord:
-    """A READY session whose JSON is about 2 KB."""
+    """A READY session of six players whose JSON is about 2.8 KB."""
     game = GameRecord(
         game_id="bench-game",
         cartridge="dust-signal",
@@ -71,7 +72,11 @@ def sample_record() -> SessionRecord:
         created_at=1_800_000_000.0,
         updated_at=1_800_000_123.5,
     )
-    return SessionRecord(KEY, 0, Phase.READY, game)
+    roster = tuple(
+        Player(f"{100000000000000000 + i}", f"player {i}", 1_800_000_000.0 + i, 2, 1_800_000_100.0)
+        for i in range(6)
+    )  # the games row stores their names too
+    return SessionRecord(KEY, 0, Phase.READY, game, roster=roster)
 
 
 def sample_turn(number: int) -> TurnRecord:
@@ -156,9 +161,10 @@ def main() -> None:
 
     record_size = len(_dumps(replace(sample_record(), version=1).to_dict()))
     turn_size = len(_dumps(sample_turn(0).to_dict()))
-    game = sample_record().game
-    assert game is not None
-    game_size = len(_dumps(game.to_dict()))
+    record = sample_record()
+    assert record.game is not None
+    players = [p.name for p in record.roster]
+    game_size = len(_dumps(record.game.to_dict())) + len(_dumps(players))
     print(
         f"sizes: record {record_size} B, turn {turn_size} B (games row {game_size} B);"
         f" {args.commits} commits per run, best of {args.repeat}"

@@ -148,6 +148,54 @@ async def test_delete_session_removes_only_that_session(media: FileMediaStore) -
     await media.delete_session(FOX)  # deleting nothing is fine
 
 
+async def test_delete_removes_one_file_and_says_whether_it_was_there(
+    media: FileMediaStore,
+) -> None:
+    await media.put(frame(FOX), b"one")
+    await media.put(frame(FOX, "0002.png"), b"two")
+    await media.put(frame(fox), b"lower")
+
+    assert await media.delete(frame(FOX)) is True
+
+    assert await media.exists(frame(FOX)) is False
+    assert await media.list(FOX, "frame") == [frame(FOX, "0002.png")]
+    assert await media.get(frame(fox)) == b"lower"
+    assert await media.delete(frame(FOX)) is False
+    assert await media.delete(MediaRef(ALICE, "tape", "run.gif")) is False  # no folder at all
+    assert await media.put(frame(FOX), b"again") is True  # the name is free again
+    assert await media.get(frame(FOX)) == b"again"
+
+
+async def test_delete_never_follows_a_link_out_of_the_session_folder(
+    media: FileMediaStore, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "0001.png").write_bytes(b"not yours")
+    (outside / "0002.png").write_bytes(b"not yours either")
+    folder = media.root / "sessions" / "cli.alice"
+    folder.mkdir(parents=True)
+    (folder / "frames").symlink_to(outside, target_is_directory=True)
+    (folder / "tapes").mkdir()
+    (folder / "tapes" / "run.gif").symlink_to(outside / "0002.png")
+
+    with pytest.raises(StorageError, match="outside"):
+        await media.delete(frame(ALICE))
+    with pytest.raises(StorageError, match="outside"):
+        await media.delete(MediaRef(ALICE, "tape", "run.gif"))
+
+    assert sorted(p.name for p in outside.iterdir()) == ["0001.png", "0002.png"]
+    assert (outside / "0001.png").read_bytes() == b"not yours"
+
+
+async def test_a_failed_delete_is_a_storage_error(media: FileMediaStore) -> None:
+    (media.root / "sessions" / "cli.alice" / "frames" / "0001.png").mkdir(parents=True)
+
+    with pytest.raises(StorageError) as caught:
+        await media.delete(frame(ALICE))
+    assert isinstance(caught.value.__cause__, OSError)
+
+
 async def test_leftover_temp_files_are_never_listed_and_can_be_swept(
     media: FileMediaStore,
 ) -> None:

@@ -1,13 +1,18 @@
 """The contract every SessionStore keeps; each store runs this same suite.
 
 The tests talk to the store only through the ``SessionStore`` Protocol. To add a
-store (Redis, ...), add a factory to ``STORES``.
+store (Redis, ...), add a factory to ``STORES``. The last section alone is about
+SQLite: it writes an older schema by hand and checks the upgrade.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 from collections.abc import AsyncIterator, Callable
+from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,11 +21,13 @@ from glitchcart.adapters.memory_store import MemorySessionStore
 from glitchcart.adapters.sqlite_store import SqliteSessionStore
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import MediaRef, SessionKey
-from glitchcart.core.session import GameRecord, PendingTurn, Phase, SessionRecord
+from glitchcart.core.roster import Player
+from glitchcart.core.session import GameRecord, PendingTurn, Phase, Receipt, SessionRecord
 from glitchcart.core.state import StateDelta, WorldState
 from glitchcart.core.turn import Choice, InputKind, TurnInput, TurnRecord
+from glitchcart.core.votes import Tally, Vote, VoteWindow, VotingMode
 from glitchcart.errors import InvalidInput, StaleVersion, StorageError
-from glitchcart.ports import SessionStore, SessionSummary
+from glitchcart.ports import GameSummary, SessionStore, SessionSummary
 
 STORES: dict[str, Callable[[Path], SessionStore]] = {
     "memory": lambda tmp: MemorySessionStore(),
@@ -97,6 +104,7 @@ def session(
     game_record: GameRecord | None = None,
     pending_turn: PendingTurn | None = None,
     version: int = 0,
+    players: tuple[str, ...] = (),
 ) -> SessionRecord:
     return SessionRecord(
         key=key,
@@ -104,7 +112,12 @@ def session(
         phase=phase,
         game=game() if game_record is None and phase is not Phase.EMPTY else game_record,
         pending=pending_turn,
+        roster=tuple(player(name) for name in players),
     )
+
+
+def player(name: str, last_turn: int = 3) -> Player:
+    return Player(f"id-{name.lower()}", name, 1_800_000_001.0, last_turn, 1_800_000_050.0)
 
 
 def turn(game_id: str, number: int, narration: str = "The door gives way.") -> TurnRecord:
@@ -191,11 +204,11 @@ async def test_stale_commit_is_refused_and_writes_nothing(
     current = await store.commit(
         session(game_record=game("g1", 1)), expected_version=1, turns=[turn("g1", 1)]
     )
-    summaries = await store.list_sessions()
+    summaries, games = await store.list_sessions(), await store.list_games()
 
     with pytest.raises(StaleVersion):
         await store.commit(
-            session(phase=Phase.OVER, game_record=game("g1", 2, alive=False)),
+            session(phase=Phase.OVER, game_record=game("g1", 2, alive=False), players=("Ada",)),
             expected_version=expected,
             turns=[turn("g1", 2)],
         )
@@ -203,6 +216,7 @@ async def test_stale_commit_is_refused_and_writes_nothing(
     assert await store.load(ALICE) == current
     assert await turn_numbers(store, "g1") == [0, 1]
     assert await store.list_sessions() == summaries
+    assert await store.list_games() == games
 
 
 async def test_commit_returns_what_load_returns(store: SessionStore) -> None:
@@ -326,6 +340,7 @@ async def test_delete_removes_the_record_and_the_history_of_all_its_games(
     assert await store.history("g1") == []
     assert await store.history("g2") == []
     assert [s.key for s in await store.list_sessions()] == [FOX]
+    assert [g.game_id for g in await store.list_games()] == ["g3"]
     assert await turn_numbers(store, "g3") == [0]
     assert await store.delete(ALICE) is False
 
@@ -382,6 +397,59 @@ async def test_records_round_trip_exactly(store: SessionStore) -> None:
     assert history == turns
 
 
+async def test_records_with_every_field_set_round_trip_exactly(store: SessionStore) -> None:
+    window = VoteWindow(
+        turn=5,
+        opened_at=1_800_000_070.0,
+        deadline=1_800_000_100.0,
+        votes=(
+            Vote("id-ada", 2, None, 1_800_000_071.5),
+            Vote("id-bo", None, "Sing to the ☂ radio", 1_800_000_072.0),
+        ),
+    )
+    tally = Tally(
+        VotingMode.LEADER,
+        "leader",
+        "choice:2",
+        (("choice:2", 1), ("action:sing", 1)),
+        (("id-ada", "choice:2"), ("id-bo", "action:sing")),
+        ("choice:2", "action:sing"),
+        0.25,
+    )
+    record = SessionRecord(
+        key=FOX,
+        version=0,
+        phase=Phase.RESOLVING,
+        game=game("g-full", 4),
+        pending=replace(pending(5), tally=tally, twist="the radio knows her name"),
+        mode=VotingMode.LEADER,
+        roster=(player("Ada"), player("Bo éè", last_turn=1)),
+        crown="id-ada",
+        crown_open=False,
+        window=window,
+        vetoed=(1, 3),
+        twist="a train with no driver",
+        idle_deadline=1_800_000_600.0,
+        paused=True,
+        turn_counter=42,
+        receipts=(
+            Receipt("req-1", "fp-1", {"ok": True, "turn": 4, "text": 'née "x"'}),
+            Receipt("req-2", "fp-2", {"nested": {"list": [1, 2.5, None]}}),
+        ),
+    )
+
+    saved = await store.commit(record, expected_version=0)
+    loaded = await store.load(FOX)
+
+    assert loaded is not None
+    assert loaded.to_dict() == {**record.to_dict(), "version": 1}
+    assert loaded == saved == replace(record, version=1)
+    again = await store.commit(loaded, expected_version=1)
+    assert await store.load(FOX) == again == replace(record, version=2)
+    (entry,) = await store.list_games()
+    assert entry.players == ("Ada", "Bo éè")
+
+
 async def test_sessions_are_isolated(store: SessionStore) -> None:
     await store.commit(session(FOX, game_record=game("gF")), expected_version=0)
     lower = await store.commit(session(fox, game_record=game("gf")), expected_version=0)
@@ -396,6 +464,187 @@ async def test_sessions_are_isolated(store: SessionStore) -> None:
     assert loaded is not None and loaded.version == 3
     await store.delete(FOX)
     assert await store.load(fox) == lower
+
+
+# ---------------------------------------------------------------- saved games
+
+
+def summary(
+    game_id: str = "g1",
+    key: SessionKey = ALICE,
+    *,
+    live: bool = True,
+    turn: int = 0,
+    alive: bool = True,
+    players: tuple[str, ...] = (),
+    updated_at: float = 1_800_000_060.5,
+) -> GameSummary:
+    return GameSummary(
+        game_id, "dust-signal", key, live, turn, alive, players, 1_800_000_000.25, updated_at
+    )
+
+
+async def game_ids(store: SessionStore) -> list[str]:
+    return [g.game_id for g in await store.list_games()]
+
+
+async def test_there_are_no_saved_games_at_first(store: SessionStore) -> None:
+    assert await store.list_games() == []
+    assert await store.load_game("g1") is None
+
+
+async def test_every_commit_saves_its_game_with_the_players(store: SessionStore) -> None:
+    await store.commit(session(players=("Ada", "Bo")), expected_version=0)
+    later = game("g1", 2, updated_at=1_800_000_070.0)
+    await store.commit(
+        session(game_record=later, players=("Ada", "Bo", "Cy ☂")), expected_version=1
+    )
+
+    expected = summary(turn=2, players=("Ada", "Bo", "Cy ☂"), updated_at=1_800_000_070.0)
+    assert await store.list_games() == [expected]
+    assert await store.load_game("g1") == (later, expected)
+
+
+async def test_a_dead_game_is_saved_as_dead(store: SessionStore) -> None:
+    await store.commit(
+        session(phase=Phase.OVER, game_record=game("g1", 6, alive=False)), expected_version=0
+    )
+
+    assert await store.list_games() == [summary(turn=6, alive=False)]
+
+
+async def test_games_are_listed_most_recently_played_first_ties_by_id(
+    store: SessionStore,
+) -> None:
+    await store.commit(session(ALICE, game_record=game("gb", updated_at=5.0)), expected_version=0)
+    await store.commit(session(FOX, game_record=game("gc", updated_at=7.0)), expected_version=0)
+    await store.commit(session(fox, game_record=game("ga", updated_at=5.0)), expected_version=0)
+
+    assert await game_ids(store) == ["gc", "ga", "gb"]
+
+    await store.commit(session(ALICE, game_record=game("gb", updated_at=9.0)), expected_version=1)
+
+    assert await game_ids(store) == ["gb", "gc", "ga"]
+
+
+async def test_a_game_stays_saved_but_not_live_once_its_session_moves_on(
+    store: SessionStore,
+) -> None:
+    await store.commit(
+        session(game_record=game("g1"), players=("Ada",)),
+        expected_version=0,
+        turns=[turn("g1", 0)],
+    )
+    await store.commit(session(phase=Phase.EMPTY, players=("Ada", "Bo")), expected_version=1)
+
+    g1 = summary("g1", live=False, players=("Ada",))  # as it was last saved
+    assert await store.list_games() == [g1]
+    assert await store.load_game("g1") == (game("g1"), g1)
+
+    g2 = game("g2", updated_at=1_800_000_070.0)
+    await store.commit(session(game_record=g2), expected_version=2)
+
+    assert await store.list_games() == [summary("g2", updated_at=1_800_000_070.0), g1]
+    assert await turn_numbers(store, "g1") == [0]
+
+
+async def test_a_game_loaded_into_another_session_moves_there(store: SessionStore) -> None:
+    await store.commit(session(ALICE, game_record=game("g1"), players=("Ada",)), expected_version=0)
+    await store.commit(session(ALICE, phase=Phase.EMPTY), expected_version=1)
+    moved = game("g1", 1, updated_at=1_800_000_080.0)
+
+    await store.commit(session(FOX, game_record=moved, players=("Bo",)), expected_version=0)
+
+    expected = summary("g1", FOX, turn=1, players=("Bo",), updated_at=1_800_000_080.0)
+    assert await store.list_games() == [expected]
+    assert await store.load_game("g1") == (moved, expected)
+
+
+async def test_a_game_is_live_while_any_session_has_it_loaded(store: SessionStore) -> None:
+    await store.commit(session(ALICE, game_record=game("g1")), expected_version=0)
+    await store.commit(session(FOX, game_record=game("g1")), expected_version=0)
+    await store.commit(session(FOX, game_record=game("g2")), expected_version=1)
+
+    found = await store.load_game("g1")
+    assert found is not None and (found[1].session, found[1].live) == (FOX, True)  # ALICE has it
+
+    await store.commit(session(ALICE, phase=Phase.EMPTY), expected_version=1)
+
+    found = await store.load_game("g1")
+    assert found is not None and (found[1].session, found[1].live) == (FOX, False)
+    assert [(g.game_id, g.live) for g in await store.list_games()] == [("g1", False), ("g2", True)]
+
+
+async def test_delete_game_removes_it_and_its_history_only(store: SessionStore) -> None:
+    await store.commit(session(), expected_version=0, turns=[turn("g1", 0), turn("g1", 1)])
+    current = await store.commit(
+        session(game_record=game("g2")), expected_version=1, turns=[turn("g2", 0)]
+    )
+
+    assert await store.delete_game("g1") is True
+
+    assert await store.load_game("g1") is None
+    assert await store.history("g1") == []
+    assert await game_ids(store) == ["g2"]
+    assert await turn_numbers(store, "g2") == [0]
+    assert await store.load(ALICE) == current
+    assert await store.delete_game("g1") is False
+    assert await store.delete_game("g-never") is False
+
+
+async def test_the_store_deletes_a_live_game_and_its_next_commit_saves_it_again(
+    store: SessionStore,
+) -> None:
+    await store.commit(session(), expected_version=0, turns=[turn("g1", 0)])
+
+    assert await store.delete_game("g1") is True  # refusing is the service's job
+
+    assert await store.list_games() == []
+    await store.commit(session(), expected_version=1, turns=[turn("g1", 1)])
+    assert await store.list_games() == [summary()]
+    assert await turn_numbers(store, "g1") == [1]
+
+
+async def test_rewrite_history_replaces_the_given_turns(store: SessionStore) -> None:
+    current = await store.commit(
+        session(), expected_version=0, turns=[turn("g1", 0), turn("g1", 1), turn("g1", 2)]
+    )
+    moved = [
+        replace(turn("g1", n), frame=MediaRef(FOX, "frame", f"g1-{n:05d}.png")) for n in (2, 0)
+    ]
+
+    await store.rewrite_history("g1", moved)
+
+    assert await store.history("g1") == [moved[1], turn("g1", 1), moved[0]]
+    assert await store.load(ALICE) == current
+    assert await store.list_games() == [summary()]
+    await store.rewrite_history("g1", [])
+    assert await store.history("g1") == [moved[1], turn("g1", 1), moved[0]]
+
+
+async def test_rewriting_a_turn_that_is_not_stored_changes_nothing(store: SessionStore) -> None:
+    await store.commit(session(), expected_version=0, turns=[turn("g1", 0), turn("g1", 1)])
+    before = await store.history("g1")
+
+    with pytest.raises(StorageError, match="not stored"):
+        await store.rewrite_history("g1", [turn("g1", 0, "retold"), turn("g1", 5, "never told")])
+    with pytest.raises(StorageError, match="not stored"):
+        await store.rewrite_history("g2", [turn("g2", 0)])
+
+    assert await store.history("g1") == before
+    assert await store.history("g2") == []
+
+
+async def test_rewriting_a_turn_of_another_game_is_invalid_and_changes_nothing(
+    store: SessionStore,
+) -> None:
+    await store.commit(session(), expected_version=0, turns=[turn("g1", 0), turn("g2", 0)])
+
+    with pytest.raises(InvalidInput):
+        await store.rewrite_history("g1", [turn("g1", 0, "retold"), turn("g2", 0, "retold")])
+
+    assert await store.history("g1") == [turn("g1", 0)]
+    assert await store.history("g2") == [turn("g2", 0)]
 
 
 # ---------------------------------------------------------------- concurrency
@@ -444,4 +693,114 @@ async def test_a_closed_store_refuses_use_and_closes_again_quietly(
         await store.load(ALICE)
     with pytest.raises(StorageError):
         await store.commit(session(), expected_version=0)
+    with pytest.raises(StorageError):
+        await store.list_games()
+    with pytest.raises(StorageError):
+        await store.load_game("g1")
+    with pytest.raises(StorageError):
+        await store.delete_game("g1")
+    with pytest.raises(StorageError):
+        await store.rewrite_history("g1", [turn("g1", 0)])
     await store.close()
+
+
+# ---------------------------------------------------------------- SQLite only: schema upgrades
+
+V1_SCHEMA = (
+    """CREATE TABLE sessions (
+        key TEXT PRIMARY KEY, version INTEGER NOT NULL, game_id TEXT, cartridge TEXT,
+        phase TEXT, turn INTEGER, alive INTEGER, updated_at REAL, data TEXT NOT NULL)""",
+    """CREATE TABLE turns (
+        game_id TEXT, turn INTEGER, data TEXT NOT NULL, PRIMARY KEY (game_id, turn))""",
+    """CREATE TABLE games (
+        game_id TEXT PRIMARY KEY, session_key TEXT, cartridge TEXT, turn INTEGER,
+        alive INTEGER, updated_at REAL, data TEXT NOT NULL)""",
+    "CREATE INDEX games_by_session ON games (session_key)",
+)
+
+
+def write_v1(path: Path, records: list[SessionRecord], games: list[tuple[GameRecord, str]]) -> None:
+    """A database as glitchcart wrote it at schema version 1."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
+        for statement in V1_SCHEMA:
+            conn.execute(statement)
+        for r in records:
+            g = r.game
+            conn.execute(
+                "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    *(str(r.key), r.version, g and g.game_id, g and g.cartridge, r.phase.value),
+                    *(g.state.turn if g else 0, g.state.alive if g else True),
+                    *(g.updated_at if g else 0.0, json.dumps(r.to_dict())),
+                ),
+            )
+        for g, owner in games:
+            conn.execute(
+                "INSERT INTO games VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    *(g.game_id, owner, g.cartridge, g.state.turn, g.state.alive),
+                    *(g.updated_at, json.dumps(g.to_dict())),
+                ),
+            )
+        conn.execute(
+            "INSERT INTO turns VALUES (?, ?, ?)", ("g1", 0, json.dumps(turn("g1", 0).to_dict()))
+        )
+        conn.execute("PRAGMA user_version = 1")
+
+
+def games_columns(path: Path) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute("PRAGMA table_info(games)").fetchall()
+
+
+async def test_a_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "glitchcart.db"
+    alice = session(ALICE, game_record=game("g1", 2), players=("Ada", "Bo"), version=1)
+    fox_game = game("g0", updated_at=1_800_000_010.0)
+    gone = session(FOX, phase=Phase.EMPTY, players=("Cy",), version=4)  # has moved on from g0
+    write_v1(path, [alice, gone], [(game("g1", 2), "cli:alice"), (fox_game, "web:Fox")])
+
+    store = SqliteSessionStore(path)
+    try:
+        assert await store.list_games() == [
+            summary("g1", turn=2, players=("Ada", "Bo")),
+            summary("g0", FOX, live=False, updated_at=1_800_000_010.0),
+        ]
+        assert await store.load(ALICE) == alice
+        assert await store.history("g1") == [turn("g1", 0)]
+        saved = await store.commit(
+            replace(alice, roster=(player("Ada"),)), expected_version=1, turns=[turn("g1", 1)]
+        )
+        assert saved.version == 2
+        assert (await store.list_games())[0] == summary("g1", turn=2, players=("Ada",))
+    finally:
+        await store.close()
+
+    fresh = tmp_path / "fresh.db"
+    await SqliteSessionStore(fresh).close()
+    assert games_columns(path) == games_columns(fresh)
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+
+    again = SqliteSessionStore(path)  # opening an upgraded database changes nothing
+    try:
+        assert [g.players for g in await again.list_games()] == [("Ada",), ()]
+    finally:
+        await again.close()
+
+
+async def test_an_unreadable_row_does_not_block_the_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "glitchcart.db"
+    write_v1(path, [], [(game("g1"), "cli:alice")])
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("UPDATE games SET data = '{not json'")
+
+    store = SqliteSessionStore(path)
+    try:
+        (entry,) = await store.list_games()
+        assert (entry.players, entry.created_at, entry.live) == ((), 0.0, False)
+        with pytest.raises(StorageError, match="corrupt"):
+            await store.load_game("g1")
+    finally:
+        await store.close()

@@ -59,6 +59,10 @@ class FileMediaStore:
     async def delete_session(self, session: SessionKey) -> None:
         await asyncio.to_thread(self._delete_session, session)
 
+    async def delete(self, ref: MediaRef) -> bool:
+        """Remove the ref's file; False if it was not there."""
+        return await asyncio.to_thread(self._delete, ref)
+
     def locate(self, ref: MediaRef) -> str:
         """The absolute path of the ref's file (it may not exist yet)."""
         return str(self._path(ref))
@@ -133,6 +137,18 @@ class FileMediaStore:
             return path.is_file()
         except OSError as exc:
             raise StorageError(f"cannot check {ref}: {exc.strerror or exc}") from exc
+
+    def _delete(self, ref: MediaRef) -> bool:
+        # Through a linked kind folder, unlink would remove a file outside the session;
+        # _checked refuses that path (and a file linking outside) before anything is removed.
+        path = self._checked(self._path(ref), ref.session)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise StorageError(f"cannot delete {ref}: {exc.strerror or exc}") from exc
+        return True
 
     def _list(self, session: SessionKey, kind: MediaKind) -> builtins.list[MediaRef]:
         folder = self._checked(self._kind_folder(session, kind), session)

@@ -20,10 +20,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from glitchcart.core.keys import SessionKey
-from glitchcart.core.session import SessionRecord
+from glitchcart.core.session import GameRecord, SessionRecord
 from glitchcart.core.turn import TurnRecord
 from glitchcart.errors import InvalidInput, StaleVersion, StorageError
-from glitchcart.ports import SessionSummary
+from glitchcart.ports import GameSummary, SessionSummary
 
 
 def _dumps(data: object) -> str:
@@ -45,19 +45,37 @@ def summarize(record: SessionRecord) -> SessionSummary:
     )
 
 
+def _index_entry(record: SessionRecord, game: GameRecord) -> GameSummary:
+    """The saved-games index entry a commit of ``record`` writes (``live`` is worked out
+    when the index is read)."""
+    return GameSummary(
+        game_id=game.game_id,
+        cartridge=game.cartridge,
+        session=record.key,
+        live=False,
+        turn=game.state.turn,
+        alive=game.state.alive,
+        players=tuple(p.name for p in record.roster),
+        created_at=game.created_at,
+        updated_at=game.updated_at,
+    )
+
+
 class MemorySessionStore:
     """A :class:`~glitchcart.ports.SessionStore` that lives and dies with the process."""
 
     def __init__(self) -> None:
-        self._records: dict[SessionKey, tuple[int, str]] = {}
+        # session -> (version, id of the game it has loaded, record JSON)
+        self._records: dict[SessionKey, tuple[int, str | None, str]] = {}
         self._turns: dict[str, dict[int, str]] = {}
-        self._games: dict[str, SessionKey] = {}  # the saved-games index: game id -> session
+        # the saved-games index: game id -> (its entry, game JSON)
+        self._games: dict[str, tuple[GameSummary, str]] = {}
         self._closed = False
 
     async def load(self, key: SessionKey) -> SessionRecord | None:
         self._check_open()
         stored = self._records.get(key)
-        return None if stored is None else SessionRecord.from_dict(json.loads(stored[1]))
+        return None if stored is None else SessionRecord.from_dict(json.loads(stored[2]))
 
     async def commit(
         self,
@@ -80,10 +98,13 @@ class MemorySessionStore:
                 raise StaleVersion(f"turn {turn.turn} of game {turn.game_id} is already stored")
             new_turns[slot] = _dumps(turn.to_dict())
         saved = replace(record, version=expected_version + 1)
+        record_json, game = _dumps(saved.to_dict()), saved.game
+        indexed = None if game is None else (_index_entry(saved, game), _dumps(game.to_dict()))
         # Everything is checked and serialized; from here on nothing can fail halfway.
-        self._records[record.key] = (saved.version, _dumps(saved.to_dict()))
-        if saved.game is not None:
-            self._games[saved.game.game_id] = saved.key
+        loaded = None if indexed is None else indexed[0].game_id
+        self._records[record.key] = (saved.version, loaded, record_json)
+        if indexed is not None:
+            self._games[indexed[0].game_id] = indexed
         for (game_id, number), data in new_turns.items():
             self._turns.setdefault(game_id, {})[number] = data
         return saved
@@ -103,7 +124,7 @@ class MemorySessionStore:
     async def list_sessions(self) -> list[SessionSummary]:
         self._check_open()
         return [
-            summarize(SessionRecord.from_dict(json.loads(self._records[key][1])))
+            summarize(SessionRecord.from_dict(json.loads(self._records[key][2])))
             for key in sorted(self._records)
         ]
 
@@ -111,13 +132,52 @@ class MemorySessionStore:
         self._check_open()
         if self._records.pop(key, None) is None:
             return False
-        for game_id in [g for g, owner in self._games.items() if owner == key]:
+        for game_id in [g for g, (entry, _) in self._games.items() if entry.session == key]:
             del self._games[game_id]
             self._turns.pop(game_id, None)
         return True
 
+    async def list_games(self) -> list[GameSummary]:
+        self._check_open()
+        live = self._live()
+        entries = [replace(entry, live=entry.game_id in live) for entry, _ in self._games.values()]
+        entries.sort(key=lambda e: e.game_id)
+        entries.sort(key=lambda e: e.updated_at, reverse=True)  # stable: ties stay by id
+        return entries
+
+    async def load_game(self, game_id: str) -> tuple[GameRecord, GameSummary] | None:
+        self._check_open()
+        if game_id not in self._games:
+            return None
+        entry, data = self._games[game_id]
+        return GameRecord.from_dict(json.loads(data)), replace(entry, live=game_id in self._live())
+
+    async def delete_game(self, game_id: str) -> bool:
+        self._check_open()
+        self._turns.pop(game_id, None)
+        return self._games.pop(game_id, None) is not None
+
+    async def rewrite_history(self, game_id: str, turns: Sequence[TurnRecord]) -> None:
+        self._check_open()
+        for turn in turns:
+            if turn.game_id != game_id:
+                raise InvalidInput(
+                    f"turn {turn.turn} belongs to game {turn.game_id}, not {game_id}"
+                )
+        stored = self._turns.get(game_id, {})
+        rewritten: dict[int, str] = {}
+        for turn in turns:
+            if turn.turn not in stored:
+                raise StorageError(f"turn {turn.turn} of game {game_id} is not stored")
+            rewritten[turn.turn] = _dumps(turn.to_dict())
+        stored.update(rewritten)
+
     async def close(self) -> None:
         self._closed = True
+
+    def _live(self) -> set[str | None]:
+        """The ids of the games some session has loaded."""
+        return {loaded for _, loaded, _ in self._records.values()}
 
     def _check_open(self) -> None:
         if self._closed:

@@ -3,7 +3,8 @@
 A commit is one ``BEGIN IMMEDIATE`` transaction: a compare-and-set on the
 session's version (an ``INSERT`` when the expected version is 0, else an
 ``UPDATE ... WHERE key = ? AND version = ?`` that must hit one row), an upsert
-of the saved-games index row and the insert of the new turns. A version
+of the saved-games index row (the game, its roster's names, the session that
+saved it last) and the insert of the new turns. A version
 conflict or an already stored turn raises :class:`StaleVersion` and rolls the
 whole transaction back; any other ``sqlite3.Error`` becomes a
 :class:`StorageError` raised from it.
@@ -36,28 +37,35 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from glitchcart.core.keys import SessionKey
-from glitchcart.core.session import Phase, SessionRecord
+from glitchcart.core.session import GameRecord, Phase, SessionRecord
 from glitchcart.core.turn import TurnRecord
 from glitchcart.errors import InvalidInput, StaleVersion, StorageError
-from glitchcart.ports import SessionSummary
+from glitchcart.ports import GameSummary, SessionSummary
 
 _T = TypeVar("_T")
 _Row = tuple[Any, ...]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS sessions (
-        key TEXT PRIMARY KEY, version INTEGER NOT NULL, game_id TEXT, cartridge TEXT,
-        phase TEXT, turn INTEGER, alive INTEGER, updated_at REAL, data TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS turns (
-        game_id TEXT, turn INTEGER, data TEXT NOT NULL, PRIMARY KEY (game_id, turn))""",
-    """CREATE TABLE IF NOT EXISTS games (
-        game_id TEXT PRIMARY KEY, session_key TEXT, cartridge TEXT, turn INTEGER,
-        alive INTEGER, updated_at REAL, data TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS games_by_session ON games (session_key)",
-)
+# The statements that take a database from version n - 1 to n; a new database runs them all.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        """CREATE TABLE IF NOT EXISTS sessions (
+            key TEXT PRIMARY KEY, version INTEGER NOT NULL, game_id TEXT, cartridge TEXT,
+            phase TEXT, turn INTEGER, alive INTEGER, updated_at REAL, data TEXT NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS turns (
+            game_id TEXT, turn INTEGER, data TEXT NOT NULL, PRIMARY KEY (game_id, turn))""",
+        """CREATE TABLE IF NOT EXISTS games (
+            game_id TEXT PRIMARY KEY, session_key TEXT, cartridge TEXT, turn INTEGER,
+            alive INTEGER, updated_at REAL, data TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS games_by_session ON games (session_key)",
+    ),
+    2: (  # the saved-games list shows who played and since when
+        "ALTER TABLE games ADD COLUMN players TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE games ADD COLUMN created_at REAL NOT NULL DEFAULT 0",
+    ),
+}
 
 _INSERT_SESSION = """INSERT INTO sessions
     (game_id, cartridge, phase, turn, alive, updated_at, data, version, key)
@@ -66,10 +74,11 @@ _UPDATE_SESSION = """UPDATE sessions SET
     game_id = ?, cartridge = ?, phase = ?, turn = ?, alive = ?, updated_at = ?, data = ?,
     version = ? WHERE key = ? AND version = ?"""
 _UPSERT_GAME = """INSERT INTO games
-    (game_id, session_key, cartridge, turn, alive, updated_at, data)
-    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (game_id) DO UPDATE SET
+    (game_id, session_key, cartridge, turn, alive, updated_at, data, players, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (game_id) DO UPDATE SET
     cartridge = excluded.cartridge, turn = excluded.turn, alive = excluded.alive,
-    updated_at = excluded.updated_at, data = excluded.data"""
+    updated_at = excluded.updated_at, data = excluded.data, players = excluded.players,
+    created_at = excluded.created_at"""
 # Kept out of the upsert: setting an indexed column rewrites its index entry even when
 # the value is unchanged, and a game changes sessions far less often than it is saved.
 _MOVE_GAME = "UPDATE games SET session_key = ? WHERE game_id = ? AND session_key IS NOT ?"
@@ -77,6 +86,11 @@ _INSERT_TURN = "INSERT INTO turns (game_id, turn, data) VALUES (?, ?, ?) ON CONF
 _DELETE_TURNS = (
     "DELETE FROM turns WHERE game_id IN (SELECT game_id FROM games WHERE session_key = ?)"
 )
+_REWRITE_TURN = "UPDATE turns SET data = ? WHERE game_id = ? AND turn = ?"
+# A game is live while a session has it loaded; the IN list is built once per query.
+_GAME_COLUMNS = """game_id, cartridge, session_key,
+    game_id IN (SELECT game_id FROM sessions WHERE game_id IS NOT NULL),
+    turn, alive, players, created_at, updated_at"""
 
 
 _encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
@@ -98,7 +112,11 @@ def _session_rows(saved: SessionRecord, key: str) -> tuple[_Row, _Row | None]:
         return (*summary, record_json, saved.version, key), None
     turn, alive = game.state.turn, game.state.alive
     summary = (game.game_id, game.cartridge, phase, turn, alive, updated_at)
-    game_row = (game.game_id, key, game.cartridge, turn, alive, game.updated_at, game_json)
+    players = _encode([p.name for p in saved.roster]) if saved.roster else "[]"
+    game_row = (
+        *(game.game_id, key, game.cartridge, turn, alive, game.updated_at, game_json),
+        *(players, game.created_at),
+    )
     return (*summary, record_json, saved.version, key), game_row
 
 
@@ -205,6 +223,49 @@ class SqliteSessionStore:
                 raise
         return found == 1
 
+    async def list_games(self) -> list[GameSummary]:
+        with self._connection() as conn:
+            rows = conn.execute(
+                f"SELECT {_GAME_COLUMNS} FROM games ORDER BY updated_at DESC, game_id"
+            ).fetchall()
+        return [_game_summary(row) for row in rows]
+
+    async def load_game(self, game_id: str) -> tuple[GameRecord, GameSummary] | None:
+        with self._connection() as conn:
+            row = conn.execute(
+                f"SELECT data, {_GAME_COLUMNS} FROM games WHERE game_id = ?", (game_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        return _decode(GameRecord.from_dict, row[0]), _game_summary(row[1:])
+
+    async def delete_game(self, game_id: str) -> bool:
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                found = conn.execute("DELETE FROM games WHERE game_id = ?", (game_id,)).rowcount
+                conn.execute("DELETE FROM turns WHERE game_id = ?", (game_id,))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return found == 1
+
+    async def rewrite_history(self, game_id: str, turns: Sequence[TurnRecord]) -> None:
+        with self._connection() as conn:
+            rows = [(_encode(t.to_dict()), t.game_id, t.turn) for t in _of_game(game_id, turns)]
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for row in rows:
+                    if conn.execute(_REWRITE_TURN, row).rowcount != 1:
+                        raise StorageError(f"turn {row[2]} of game {game_id} is not stored")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
     async def close(self) -> None:
         with self._lock:
             if self._state is _State.CLOSED:
@@ -244,9 +305,12 @@ class SqliteSessionStore:
                         f"{self.path} has schema version {found}; this glitchcart knows "
                         f"up to {SCHEMA_VERSION}"
                     )
-                if found < SCHEMA_VERSION:
-                    for statement in _SCHEMA:
+                for version in range(found + 1, SCHEMA_VERSION + 1):
+                    for statement in _MIGRATIONS[version]:
                         conn.execute(statement)
+                    if version == 2:
+                        _fill_v2_columns(conn)
+                if found < SCHEMA_VERSION:
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 conn.execute("COMMIT")
             except BaseException:
@@ -281,3 +345,68 @@ def _decode(parse: Callable[[dict[str, Any]], _T], text: str) -> _T:
         return parse(json.loads(text))
     except (ValueError, KeyError, TypeError, InvalidInput) as exc:
         raise StorageError(f"a stored record is corrupt: {exc!r}"[:200]) from exc
+
+
+def _fill_v2_columns(conn: sqlite3.Connection) -> None:
+    """Give a version 1 database's games their creation time and players.
+
+    The players are exact where the session that saved a game last still has it
+    loaded (its last commit saved the game with that roster); otherwise unknown.
+    A row that does not parse keeps the defaults rather than blocking the upgrade.
+    """
+    rows = conn.execute(
+        "SELECT g.game_id, g.data, s.data FROM games AS g LEFT JOIN sessions AS s"
+        " ON s.key = g.session_key AND s.game_id = g.game_id"
+    ).fetchall()
+    for game_id, game_data, session_data in rows:
+        created_at = _parsed_or(game_data, "created_at", 0.0)
+        if not isinstance(created_at, int | float):
+            created_at = 0.0
+        roster = _parsed_or(session_data, "roster", []) if session_data else []
+        if not isinstance(roster, list):
+            roster = []
+        names = [p["name"] for p in roster if isinstance(p, dict) and "name" in p]
+        players = _encode([str(n) for n in names])
+        conn.execute(
+            "UPDATE games SET created_at = ?, players = ? WHERE game_id = ?",
+            (float(created_at), players, game_id),
+        )
+
+
+def _parsed_or(text: str, field: str, default: Any) -> Any:
+    """``field`` of the JSON object ``text``, or ``default`` if it is not there."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return default
+    return data.get(field, default) if isinstance(data, dict) else default
+
+
+def _game_summary(row: _Row) -> GameSummary:
+    """A saved game's summary from ``_GAME_COLUMNS``."""
+    game_id, cartridge, session_key, live, turn, alive, players, created_at, updated_at = row
+    try:
+        names = json.loads(players)
+        if not isinstance(names, list):
+            raise ValueError("players is not a list")
+        return GameSummary(
+            game_id=game_id,
+            cartridge=cartridge,
+            session=SessionKey.parse(session_key),
+            live=bool(live),
+            turn=turn,
+            alive=bool(alive),
+            players=tuple(str(n) for n in names),
+            created_at=created_at,
+            updated_at=updated_at,
+        )
+    except (ValueError, InvalidInput) as exc:
+        raise StorageError(f"a stored game summary is corrupt: {exc}"[:200]) from exc
+
+
+def _of_game(game_id: str, turns: Sequence[TurnRecord]) -> Sequence[TurnRecord]:
+    """``turns``, if every one belongs to ``game_id``."""
+    for t in turns:
+        if t.game_id != game_id:
+            raise InvalidInput(f"turn {t.turn} belongs to game {t.game_id}, not {game_id}")
+    return turns
