@@ -2,6 +2,9 @@
 
 >>> async with open_engine(load_settings(home=Path("/tmp/gc"))) as engine:
 ...     await engine.start(SessionKey.parse("cli:alice"), "dust-signal")
+
+A host that runs vote windows (the HTTP server, the bot, the shared-keyboard
+terminal) uses :func:`open_runtime`, which also restores and runs the timers.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from pathlib import Path
 from glitchcart.adapters.cartridge_library import CartridgeLibrary
 from glitchcart.adapters.clock import SystemClock
 from glitchcart.adapters.file_media import FileMediaStore
+from glitchcart.adapters.memory_events import MemoryEventBus
 from glitchcart.adapters.offline_narrator import OfflineNarrator
 from glitchcart.adapters.offline_painter import OfflinePainter
 from glitchcart.adapters.sqlite_store import SqliteSessionStore
 from glitchcart.errors import StorageError
 from glitchcart.service.engine import Engine
+from glitchcart.service.timers import DeadlineTimers
 from glitchcart.settings import Settings
 
 DB_NAME = "glitchcart.db"
@@ -49,6 +54,24 @@ async def open_engine(
             cartridges=cartridges or CartridgeLibrary(),
             clock=SystemClock(),
             settings=settings,
+            events=MemoryEventBus(),
         )
     finally:
         await store.close()
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings, cartridges: CartridgeLibrary | None = None
+) -> AsyncIterator[tuple[Engine, DeadlineTimers]]:
+    """An engine whose timers run: stored deadlines are restored, turns left
+    RESOLVING are finished, and background turns are drained on the way out."""
+    async with open_engine(settings, cartridges) as engine:
+        timers = DeadlineTimers(engine)
+        await timers.restore()
+        timers.start()
+        try:
+            yield engine, timers
+        finally:
+            await timers.stop()
+            await engine.drain()

@@ -8,6 +8,7 @@ where they enter, raised ``from`` the original.
     ├── InvalidInput                 bad input from a user or a caller (HTTP 422, exit 2)
     │   ├── InvalidSessionKey        a key that is not ``namespace:id``
     │   ├── InvalidAction            empty or over-long action text, a choice out of range
+    │   ├── IdempotencyMismatch      an idempotency key reused with another payload
     │   └── InvalidCartridge         a cartridge file that fails validation (names the field)
     ├── NotFound                     (HTTP 404, exit 3)
     │   ├── SessionNotFound
@@ -16,6 +17,7 @@ where they enter, raised ``from`` the original.
     │   └── MediaNotFound
     ├── SessionMismatch              a ref used under another session (HTTP 404, exit 3)
     ├── NoSessionResolved            nothing named a session and there is no default (exit 2)
+    ├── Forbidden                    not allowed for this player or key (HTTP 403, exit 4)
     ├── Conflict                     valid, but not in this state (HTTP 409, exit 4)
     │   ├── StaleVersion             a commit computed from an old version was refused
     │   ├── TurnResolving            a turn is being resolved; try again in a moment
@@ -48,6 +50,10 @@ class InvalidSessionKey(InvalidInput):
 
 class InvalidAction(InvalidInput):
     """An action or choice that the turn cannot accept."""
+
+
+class IdempotencyMismatch(InvalidInput):
+    """An idempotency key already used with a different payload."""
 
 
 class InvalidCartridge(InvalidInput):
@@ -84,6 +90,12 @@ class NoSessionResolved(GlitchcartError):
     """No explicit session, ref or context named a session."""
 
     exit_code = 2
+
+
+class Forbidden(GlitchcartError):
+    """The caller may not do this (not the crown holder, a key of another namespace)."""
+
+    exit_code = 4
 
 
 class Conflict(GlitchcartError):

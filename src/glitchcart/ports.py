@@ -7,14 +7,14 @@ an offline adapter and a remote one are interchangeable.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import MediaKind, MediaRef, SessionKey
-from glitchcart.core.session import SessionRecord
+from glitchcart.core.session import GameRecord, SessionRecord
 from glitchcart.core.state import StateDelta, WorldState
 from glitchcart.core.turn import Choice, TurnInput, TurnRecord
 
@@ -116,6 +116,21 @@ class SessionSummary:
     updated_at: float
 
 
+@dataclass(frozen=True, slots=True)
+class GameSummary:
+    """One saved game in the game index."""
+
+    game_id: str
+    cartridge: str
+    session: SessionKey  # the session that last played it
+    live: bool  # that session has it loaded right now
+    turn: int
+    alive: bool
+    players: tuple[str, ...]  # display names of the roster when last saved
+    created_at: float
+    updated_at: float  # last played
+
+
 class SessionStore(Protocol):
     """Durable session records and turn history, committed with a version check.
 
@@ -143,6 +158,26 @@ class SessionStore(Protocol):
 
     async def delete(self, key: SessionKey) -> bool: ...
 
+    async def list_games(self) -> list[GameSummary]:
+        """Every saved game, most recently played first."""
+        ...
+
+    async def load_game(self, game_id: str) -> tuple[GameRecord, GameSummary] | None:
+        """A saved game's last committed record and its index entry."""
+        ...
+
+    async def delete_game(self, game_id: str) -> bool:
+        """Delete a saved game and its history; False if there was none.
+
+        The caller makes sure no session has it loaded.
+        """
+        ...
+
+    async def rewrite_history(self, game_id: str, turns: Sequence[TurnRecord]) -> None:
+        """Replace stored turn records of a game in one transaction (used when a
+        game moves to another session and its frame refs move with it)."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -164,6 +199,10 @@ class MediaStore(Protocol):
 
     async def delete_session(self, session: SessionKey) -> None: ...
 
+    async def delete(self, ref: MediaRef) -> bool:
+        """Delete one media file; False if it was not there."""
+        ...
+
     def locate(self, ref: MediaRef) -> str:
         """Where a person can find the file (a path or URL); for display only."""
         ...
@@ -177,7 +216,61 @@ class CartridgeSource(Protocol):
     def list(self) -> list[Cartridge]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened in a session, for surfaces to show.
+
+    ``id`` rises within a session, so a subscriber can resume after the last id
+    it saw (SSE ``Last-Event-ID``). Kinds: vote_cast, window_opened, window_closed,
+    turn_resolving, narration, frame_ready, choices, crown_moved, game_over,
+    game_booted, game_exited, paused, notice.
+    """
+
+    session: SessionKey
+    id: int
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class EventBus(Protocol):
+    async def publish(self, session: SessionKey, kind: str, data: dict[str, Any]) -> Event: ...
+
+    def subscribe(self, session: SessionKey, *, after: int | None = None) -> AsyncIterator[Event]:
+        """Events of one session: those after ``after`` still kept, then new ones live."""
+        ...
+
+
 class Clock(Protocol):
     def now(self) -> float:
         """Wall-clock UTC seconds since the epoch."""
         ...
+
+
+# ---------------------------------------------------------------- video
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentRequest:
+    """One turn's clip: from the previous turn's frame to the new one (PNG or GIF bytes)."""
+
+    frame: bytes
+    previous: bytes | None  # None on the first turn of a game
+    seed: int
+    duration: float = 2.5  # seconds
+    width: int = 512
+    height: int = 288
+    narration: str = ""  # what happened, for a model that films from a prompt
+    session: SessionKey | None = None
+    game_id: str | None = None
+    turn: int = 0
+
+
+class Filmmaker(Protocol):
+    """Makes a short video clip per turn as MP4 (H.264) bytes.
+
+    The offline one animates between the two frames; a video model plugs in here.
+    """
+
+    name: str
+
+    async def segment(self, request: SegmentRequest) -> bytes: ...

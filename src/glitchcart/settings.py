@@ -6,12 +6,41 @@ defaults. Nothing reads the environment at import time: call :func:`load_setting
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ProviderConfig(BaseModel):
+    """One OpenAI-compatible model server: a chat model or an image model.
+
+    ``api_key`` is a :class:`SecretStr`: it prints as ``**********`` and is only
+    unwrapped where the request header is built.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,47}$")
+    kind: Literal["chat", "image"]
+    base_url: str = Field(description="e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1")
+    model: str = Field(min_length=1, max_length=200)
+    api_key: SecretStr | None = None
+    timeout: float = Field(default=30.0, gt=0, le=600)
+    max_concurrency: int = Field(default=4, ge=1, le=1000)
+    price_input_per_1k: float = Field(default=0.0, ge=0)
+    price_output_per_1k: float = Field(default=0.0, ge=0)
+    price_per_image: float = Field(default=0.0, ge=0)
+    supports_json_schema: bool = False
+    supports_stream: bool = False
+    image_size: str = Field(default="1024x1024", pattern=r"^\d{2,5}x\d{2,5}$")
+
+    @property
+    def paid(self) -> bool:
+        return max(self.price_input_per_1k, self.price_output_per_1k, self.price_per_image) > 0
 
 
 class Settings(BaseSettings):
@@ -20,9 +49,61 @@ class Settings(BaseSettings):
     home: Path | None = Field(default=None, description="data directory (GLITCHCART_HOME)")
     default_cartridge: str = "dust-signal"
     max_action_length: int = Field(default=280, ge=1, le=4000)
+    max_players: int = Field(default=100, ge=1, le=10_000, description="players per session")
+    active_turns: int = Field(default=2, ge=0, description="ACTIVE within this many turns")
+    active_seconds: float = Field(default=15 * 60, ge=0, description="... or this many seconds")
+    idle_turns: int = Field(default=5, ge=0, description="IDLE within this many turns")
+    idle_seconds_tier: float = Field(default=60 * 60, ge=0, description="... or seconds")
     pictures: bool = Field(default=True, description="paint a frame every turn")
     frame_width: int = Field(default=512, ge=64, le=2048)
     frame_height: int = Field(default=288, ge=64, le=2048)
+
+    # Model providers (GLITCHCART_PROVIDERS as JSON, or [[providers]] in the TOML file).
+    providers: list[ProviderConfig] = Field(default_factory=list)
+    providers_file: Path | None = Field(
+        default=None, description="TOML: [[providers]] and [chains] (GLITCHCART_PROVIDERS_FILE)"
+    )
+    narrator_chain: list[str] = Field(
+        default_factory=list, description="chat providers to try in order; offline comes last"
+    )
+    painter_chain: list[str] = Field(
+        default_factory=list, description="image providers to try in order; offline comes last"
+    )
+    session_budget: float | None = Field(default=None, ge=0, description="cost cap per session")
+    game_budget: float | None = Field(default=None, ge=0, description="cost cap per game")
+    provider_retries: int = Field(default=2, ge=0, le=10)
+    provider_max_wait: float = Field(default=20.0, ge=0, description="longest Retry-After obeyed")
+    provider_bench_seconds: float = Field(default=30.0, gt=0, le=86400)
+    memory_refresh_turns: int = Field(default=5, ge=1, le=1000)
+    memory_summary_chars: int = Field(default=1200, ge=100, le=20000)
+
+    @model_validator(mode="after")
+    def _read_providers_file(self) -> Settings:
+        """Fill providers and chains from ``providers_file``; values given directly win."""
+        if self.providers_file is not None:
+            self._merge_providers_file(self.providers_file)
+        names = [p.name for p in self.providers]
+        if len(set(names)) != len(names) or "offline" in names:
+            raise ValueError("providers: names must be unique and not 'offline'")
+        kinds = {p.name: p.kind for p in self.providers}
+        for field, kind in (("narrator_chain", "chat"), ("painter_chain", "image")):
+            for name in getattr(self, field):
+                if name != "offline" and kinds.get(name) != kind:
+                    raise ValueError(f"{field}: {name!r} is not a configured {kind} provider")
+        return self
+
+    def _merge_providers_file(self, path: Path) -> None:
+        try:
+            data = tomllib.loads(path.expanduser().read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ValueError(f"providers file {path}: {exc}") from exc
+        chains = data.get("chains", {})
+        if not self.providers:
+            self.providers = [ProviderConfig(**p) for p in data.get("providers", [])]
+        if not self.narrator_chain:
+            self.narrator_chain = [str(n) for n in chains.get("narrator", [])]
+        if not self.painter_chain:
+            self.painter_chain = [str(n) for n in chains.get("painter", [])]
 
     @property
     def data_dir(self) -> Path:

@@ -100,6 +100,14 @@ class DeathRules:
 
 
 @dataclass(frozen=True, slots=True)
+class LoreEntry:
+    """A piece of world lore, shown to a model only when one of its trigger words comes up."""
+
+    keys: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Cartridge:
     id: str
     title: str
@@ -117,6 +125,8 @@ class Cartridge:
     locations: tuple[Location, ...]
     openings: tuple[Opening, ...]
     lexicon: Mapping[str, tuple[str, ...]]
+    providers: tuple[str, ...] = ()  # preferred model providers by name, best first
+    lore: tuple[LoreEntry, ...] = ()
 
     def location(self, location_id: str) -> Location:
         for loc in self.locations:
@@ -249,8 +259,8 @@ def parse_cartridge(data: Mapping[str, Any]) -> Cartridge:
 
     tm = root.table("timing")
     timing = Timing(
-        countdown_seconds=tm.number("countdown_seconds", 10, lo=1, hi=3600),
-        idle_seconds=tm.number("idle_seconds", 60, lo=1, hi=86400),
+        countdown_seconds=tm.number("countdown_seconds", 10, lo=0.1, hi=3600),
+        idle_seconds=tm.number("idle_seconds", 60, lo=0.5, hi=86400),
         turns_per_time_of_day=tm.integer("turns_per_time_of_day", 3, lo=1, hi=100),
     )
 
@@ -298,6 +308,15 @@ def parse_cartridge(data: Mapping[str, Any]) -> Cartridge:
     lex = root.table("lexicon")
     lexicon = {name: lex.texts(name) for name in LEXICON_KEYS}
 
+    lore = tuple(
+        LoreEntry(keys=t.texts("keys"), text=t.text("text", max_len=2000))
+        for t in (root.tables("lore", min_items=0) if "lore" in root.data else [])
+    )
+    providers = root.texts("providers", [], min_items=0)
+    for i, name in enumerate(providers):
+        if not _ID.fullmatch(name):
+            raise InvalidCartridge(f"providers[{i}]: must match [a-z][a-z0-9-]{{0,47}}")
+
     return Cartridge(
         id=root.ident("id"),
         title=root.text("title", max_len=80),
@@ -315,4 +334,6 @@ def parse_cartridge(data: Mapping[str, Any]) -> Cartridge:
         locations=locations,
         openings=tuple(openings),
         lexicon=lexicon,
+        providers=providers,
+        lore=lore,
     )

@@ -8,8 +8,12 @@ from typing import Any
 
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import SessionKey
+from glitchcart.core.roster import Player
 from glitchcart.core.state import WorldState
 from glitchcart.core.turn import Choice, TurnInput
+from glitchcart.core.votes import Tally, VoteWindow, VotingMode
+
+MAX_RECEIPTS = 256
 
 
 class Phase(StrEnum):
@@ -28,6 +32,8 @@ class PendingTurn:
     fate: Fate | None
     turn_seed: int
     closed_at: float
+    tally: Tally | None = None
+    twist: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +42,8 @@ class PendingTurn:
             "fate": self.fate.value if self.fate else None,
             "turn_seed": self.turn_seed,
             "closed_at": self.closed_at,
+            "tally": self.tally.to_dict() if self.tally else None,
+            "twist": self.twist,
         }
 
     @classmethod
@@ -46,6 +54,8 @@ class PendingTurn:
             fate=Fate(d["fate"]) if d.get("fate") else None,
             turn_seed=int(d["turn_seed"]),
             closed_at=float(d["closed_at"]),
+            tally=Tally.from_dict(d["tally"]) if d.get("tally") else None,
+            twist=d.get("twist"),
         )
 
 
@@ -92,14 +102,45 @@ class GameRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Receipt:
+    """The stored answer to an idempotent request, so a repeat gets the same answer."""
+
+    key: str
+    fingerprint: str
+    response: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "fingerprint": self.fingerprint, "response": self.response}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Receipt:
+        return cls(str(d["key"]), str(d["fingerprint"]), dict(d["response"]))
+
+
+@dataclass(frozen=True, slots=True)
 class SessionRecord:
-    """Everything stored about one session. ``version`` rises by one per commit."""
+    """Everything stored about one session. ``version`` rises by one per commit.
+
+    ``turn_counter`` counts committed turns across every game the session has
+    played (activity tiers use it, so a new game doesn't make everyone active).
+    """
 
     key: SessionKey
     version: int
     phase: Phase
     game: GameRecord | None = None
     pending: PendingTurn | None = None
+    mode: VotingMode = VotingMode.DEMOCRACY
+    roster: tuple[Player, ...] = ()
+    crown: str | None = None
+    crown_open: bool = True  # may any player take a free crown
+    window: VoteWindow | None = None
+    vetoed: tuple[int, ...] = ()
+    twist: str | None = None
+    idle_deadline: float | None = None
+    paused: bool = False
+    turn_counter: int = 0
+    receipts: tuple[Receipt, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -108,6 +149,17 @@ class SessionRecord:
             "phase": self.phase.value,
             "game": self.game.to_dict() if self.game else None,
             "pending": self.pending.to_dict() if self.pending else None,
+            "mode": self.mode.value,
+            "roster": [p.to_dict() for p in self.roster],
+            "crown": self.crown,
+            "crown_open": self.crown_open,
+            "window": self.window.to_dict() if self.window else None,
+            "vetoed": list(self.vetoed),
+            "twist": self.twist,
+            "idle_deadline": self.idle_deadline,
+            "paused": self.paused,
+            "turn_counter": self.turn_counter,
+            "receipts": [r.to_dict() for r in self.receipts],
         }
 
     @classmethod
@@ -118,10 +170,36 @@ class SessionRecord:
             phase=Phase(d["phase"]),
             game=GameRecord.from_dict(d["game"]) if d.get("game") else None,
             pending=PendingTurn.from_dict(d["pending"]) if d.get("pending") else None,
+            mode=VotingMode(d.get("mode", "democracy")),
+            roster=tuple(Player.from_dict(p) for p in d.get("roster", ())),
+            crown=d.get("crown"),
+            crown_open=bool(d.get("crown_open", True)),
+            window=VoteWindow.from_dict(d["window"]) if d.get("window") else None,
+            vetoed=tuple(int(v) for v in d.get("vetoed", ())),
+            twist=d.get("twist"),
+            idle_deadline=d.get("idle_deadline"),
+            paused=bool(d.get("paused", False)),
+            turn_counter=int(d.get("turn_counter", 0)),
+            receipts=tuple(Receipt.from_dict(r) for r in d.get("receipts", ())),
         )
 
     def evolve(self, **changes: Any) -> SessionRecord:
         return replace(self, **changes)
+
+    def next_deadline(self) -> float | None:
+        """The earliest stored deadline the timers must act on, if any."""
+        if self.phase is not Phase.READY:
+            return None
+        if self.window is not None:
+            return self.window.deadline
+        return None if self.paused else self.idle_deadline
+
+    def receipt(self, key: str) -> Receipt | None:
+        return next((r for r in self.receipts if r.key == key), None)
+
+    def with_receipt(self, receipt: Receipt) -> SessionRecord:
+        kept = tuple(r for r in self.receipts if r.key != receipt.key)
+        return replace(self, receipts=(*kept, receipt)[-MAX_RECEIPTS:])
 
 
 def empty_session(key: SessionKey) -> SessionRecord:

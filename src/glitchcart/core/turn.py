@@ -9,6 +9,7 @@ from typing import Any
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import MediaRef
 from glitchcart.core.state import StateDelta, WorldState
+from glitchcart.core.votes import Tally
 
 
 class InputKind(StrEnum):
@@ -79,6 +80,8 @@ class TurnRecord:
     turn_seed: int
     created_at: float
     fallback: bool = False
+    tally: Tally | None = None  # the vote's audit trail, when the turn was voted
+    twist: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +97,8 @@ class TurnRecord:
             "turn_seed": self.turn_seed,
             "created_at": self.created_at,
             "fallback": self.fallback,
+            "tally": self.tally.to_dict() if self.tally else None,
+            "twist": self.twist,
         }
 
     @classmethod
@@ -111,4 +116,6 @@ class TurnRecord:
             turn_seed=int(d["turn_seed"]),
             created_at=float(d["created_at"]),
             fallback=bool(d.get("fallback", False)),
+            tally=Tally.from_dict(d["tally"]) if d.get("tally") else None,
+            twist=d.get("twist"),
         )

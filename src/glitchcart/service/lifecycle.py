@@ -1,0 +1,221 @@
+"""Games in a session: boot, reset, exit, hot-swap, load a saved game, delete one.
+
+A game is saved at every commit (the store keeps a game index), so ``exit``
+only ejects it from the session. Loading a game into another session moves its
+pictures into that session's folder and its refs with them: media always
+belongs to the session that holds the game.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from glitchcart.core.cartridge import Cartridge
+from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.seeds import derive_seed, rng_for
+from glitchcart.core.session import GameRecord, PendingTurn, Phase, empty_session
+from glitchcart.core.state import initial_state
+from glitchcart.core.turn import InputKind, TurnInput, TurnRecord
+from glitchcart.core.votes import VotingMode
+from glitchcart.errors import Conflict, GameNotFound, NoGameRunning, TurnResolving
+from glitchcart.ports import GameSummary
+from glitchcart.service.pipeline import TurnPipeline
+
+
+class Lifecycle(TurnPipeline):
+    async def boot(
+        self,
+        key: SessionKey,
+        cartridge_id: str,
+        *,
+        seed: int | None = None,
+        mode: VotingMode | None = None,
+        swap: bool = False,
+        player: str | None = None,
+    ) -> TurnRecord:
+        """Boot a cartridge as a new game; refused while a game runs unless ``swap``.
+
+        With ``swap`` the running game is saved and the new one takes its place
+        with the same roster (a hot swap). Returns the prologue turn.
+        """
+        cartridge = self.cartridges.get(cartridge_id)
+        return await self._begin(key, cartridge, seed, player, mode=mode, replace_running=swap)
+
+    async def start(
+        self,
+        key: SessionKey,
+        cartridge_id: str,
+        *,
+        seed: int | None = None,
+        player: str | None = None,
+    ) -> TurnRecord:
+        """Boot a cartridge, saving and replacing any game running (the terminal's way)."""
+        return await self.boot(key, cartridge_id, seed=seed, swap=True, player=player)
+
+    async def hot_swap(
+        self, key: SessionKey, cartridge_id: str, *, seed: int | None = None
+    ) -> TurnRecord:
+        """Save the running game and boot another cartridge; the roster stays."""
+        return await self.boot(key, cartridge_id, seed=seed, swap=True)
+
+    async def reset(self, key: SessionKey, *, player: str | None = None) -> TurnRecord:
+        """Start the session's cartridge over as a new game, seeded from the old one."""
+        record = await self._load(key)
+        if record.game is None:
+            raise NoGameRunning(f"session {key} has no game to reset")
+        cartridge = self.cartridges.get(record.game.cartridge)
+        seed = derive_seed(record.game.seed, "reset", record.game.game_id)
+        return await self._begin(key, cartridge, seed, player, mode=None, replace_running=True)
+
+    async def _begin(
+        self,
+        key: SessionKey,
+        cartridge: Cartridge,
+        seed: int | None,
+        player: str | None,
+        *,
+        mode: VotingMode | None,
+        replace_running: bool,
+    ) -> TurnRecord:
+        await self.recover(key)
+        seed = self._new_seed() if seed is None else seed
+        async with self._lock(key):
+            record = await self.store.load(key) or empty_session(key)
+            if record.phase is Phase.RESOLVING:
+                raise TurnResolving("the turn is resolving; try again in a moment")
+            if record.phase is Phase.READY and not replace_running:
+                raise Conflict(f"a game is running in {key}; exit it first or ask to swap")
+            opening_index = rng_for(seed, "opening").randrange(len(cartridge.openings))
+            opening = cartridge.openings[opening_index]
+            now = self.clock.now()
+            game = GameRecord(
+                game_id=self._new_id(),
+                cartridge=cartridge.id,
+                seed=seed,
+                opening=opening_index,
+                state=initial_state(cartridge, opening.location, opening.time_of_day),
+                choices=(),
+                regenerations=0,
+                created_at=now,
+                updated_at=now,
+            )
+            pending = PendingTurn(
+                turn=0,
+                input=TurnInput(InputKind.START, f"start {cartridge.id}", player),
+                fate=None,
+                turn_seed=derive_seed(seed, "turn", 0),
+                closed_at=now,
+            )
+            closed = await self._close(
+                record.evolve(game=game, mode=mode or record.mode, paused=False), pending
+            )
+        await self._publish(
+            key, "game_booted", {"game_id": game.game_id, "cartridge": cartridge.id}
+        )
+        return await self._resolve_tracked(closed)
+
+    async def exit(self, key: SessionKey) -> str:
+        """Save and eject the running game; returns its game id."""
+        await self.recover(key)
+        async with self._lock(key):
+            record = await self._load(key)
+            if record.game is None:
+                raise NoGameRunning(f"session {key} has no game running")
+            if record.phase is Phase.RESOLVING:
+                raise TurnResolving("the turn is resolving; try again in a moment")
+            game_id = record.game.game_id
+            await self._commit(
+                record.evolve(
+                    phase=Phase.EMPTY,
+                    game=None,
+                    window=None,
+                    vetoed=(),
+                    twist=None,
+                    idle_deadline=None,
+                    paused=False,
+                )
+            )
+        await self._publish(key, "game_exited", {"game_id": game_id})
+        return game_id
+
+    async def games(self) -> list[GameSummary]:
+        """The saved-game index, most recently played first."""
+        return await self.store.list_games()
+
+    async def _find_game(self, game_id: str) -> tuple[GameRecord, GameSummary]:
+        if not isinstance(game_id, str) or not game_id.isalnum() or len(game_id) > 64:
+            raise GameNotFound("no saved game with that id")
+        found = await self.store.load_game(game_id)
+        if found is None:
+            raise GameNotFound(f"no saved game {game_id}")
+        return found
+
+    async def load_game(self, key: SessionKey, game_id: str, *, swap: bool = False) -> str:
+        """Load a saved game into ``key``; a game running there is saved first if ``swap``."""
+        game, summary = await self._find_game(game_id)
+        if summary.live and summary.session != key:
+            raise Conflict(f"game {game_id} is running in {summary.session}; exit it there first")
+        await self.recover(key)
+        async with self._lock(key):
+            record = await self.store.load(key) or empty_session(key)
+            if record.phase is Phase.RESOLVING:
+                raise TurnResolving("the turn is resolving; try again in a moment")
+            if record.game is not None and record.game.game_id == game_id:
+                return game_id
+            if record.phase is Phase.READY and not swap:
+                raise Conflict(f"a game is running in {key}; exit it first or ask to swap")
+            moved = await self._adopt_media(game_id, summary.session, key)
+            alive = game.state.alive
+            cartridge = self.cartridges.get(game.cartridge)
+            now = self.clock.now()
+            await self._commit(
+                record.evolve(
+                    phase=Phase.READY if alive else Phase.OVER,
+                    game=replace(game, updated_at=now),
+                    window=None,
+                    vetoed=(),
+                    twist=None,
+                    paused=False,
+                    idle_deadline=now + cartridge.timing.idle_seconds
+                    if record.roster and alive
+                    else None,
+                )
+            )
+        for ref in moved:
+            await self.media.delete(ref)
+        await self._publish(key, "game_booted", {"game_id": game_id, "cartridge": game.cartridge})
+        return game_id
+
+    async def _adopt_media(self, game_id: str, old: SessionKey, new: SessionKey) -> list[MediaRef]:
+        """Copy a game's frames into ``new`` and point its history at them.
+
+        Returns the old refs, to delete once the move is committed.
+        """
+        if old == new:
+            return []
+        history = await self.store.history(game_id)
+        rewritten: list[TurnRecord] = []
+        old_refs: list[MediaRef] = []
+        for turn in history:
+            if turn.frame is None or turn.frame.session == new:
+                continue
+            fresh = MediaRef(new, turn.frame.kind, turn.frame.name)
+            if not await self.media.exists(fresh):
+                await self.media.put(fresh, await self.media.get(turn.frame))
+            old_refs.append(turn.frame)
+            rewritten.append(replace(turn, frame=fresh))
+        if rewritten:
+            await self.store.rewrite_history(game_id, rewritten)
+        return old_refs
+
+    async def delete_game(self, game_id: str) -> None:
+        """Delete a saved game, its history and its pictures; refused while it runs."""
+        _, summary = await self._find_game(game_id)
+        if summary.live:
+            raise Conflict(f"game {game_id} is running in {summary.session}; exit it first")
+        async with self._lock(summary.session):
+            history = await self.store.history(game_id)
+            await self.store.delete_game(game_id)
+        for turn in history:
+            if turn.frame is not None:
+                await self.media.delete(turn.frame)

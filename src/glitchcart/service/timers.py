@@ -1,0 +1,112 @@
+"""Per-session timers driven from stored deadlines.
+
+Deadlines live in the session records as absolute UTC times; this scheduler
+only remembers when to look. After a restart :meth:`DeadlineTimers.restore`
+reads every session, resumes turns left RESOLVING and schedules every open
+window and idle deadline; a deadline that passed while the process was down
+fires at once. Firing calls :meth:`Engine.fire_deadline`, which re-checks the
+stored state under the lock, so a window closes exactly once however often a
+timer fires.
+
+One task and one heap serve every session (10,000 open windows cost 10,000
+heap entries, not 10,000 tasks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import logging
+from typing import TYPE_CHECKING
+
+from glitchcart.core.keys import SessionKey
+from glitchcart.core.session import Phase
+from glitchcart.errors import GlitchcartError
+
+if TYPE_CHECKING:
+    from glitchcart.service.engine import Engine
+
+log = logging.getLogger(__name__)
+
+
+class DeadlineTimers:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._heap: list[tuple[float, int, SessionKey]] = []
+        self._due: dict[SessionKey, float] = {}
+        self._seq = 0
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.lateness: list[float] = []  # seconds each fire came after its deadline
+        engine.deadline_listeners.append(self.schedule)
+
+    def schedule(self, key: SessionKey, when: float | None) -> None:
+        """Look at ``key`` at ``when`` (replacing any earlier plan); None cancels."""
+        if when is None:
+            self._due.pop(key, None)
+            return
+        if self._due.get(key) == when:
+            return
+        self._due[key] = when
+        self._seq += 1
+        heapq.heappush(self._heap, (when, self._seq, key))
+        if self._heap[0][2] == key:
+            self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._due)
+
+    async def restore(self) -> int:
+        """Resume RESOLVING turns and schedule every stored deadline; returns how many."""
+        count = 0
+        for summary in await self.engine.store.list_sessions():
+            record = await self.engine.store.load(summary.key)
+            if record is None:
+                continue
+            if record.phase is Phase.RESOLVING:
+                await self.engine.recover(record.key)
+                record = await self.engine.store.load(summary.key)
+                if record is None:
+                    continue
+            when = record.next_deadline()
+            if when is not None:
+                self.schedule(record.key, when)
+                count += 1
+        return count
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        clock = self.engine.clock
+        while True:
+            self._wake.clear()
+            now = clock.now()
+            while self._heap and self._heap[0][0] <= now:
+                when, _, key = heapq.heappop(self._heap)
+                if self._due.get(key) != when:
+                    continue  # replaced or cancelled
+                del self._due[key]
+                self.lateness.append(max(0.0, now - when))
+                self.engine.background(self._fire(key))
+            delay = self._heap[0][0] - now if self._heap else 3600.0
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, delay))
+
+    async def _fire(self, key: SessionKey) -> None:
+        try:
+            await self.engine.fire_deadline(key)
+        except GlitchcartError:
+            # A storage hiccup must not kill the scheduler; retry shortly.
+            log.exception("deadline for %s failed; retrying in 1 s", key)
+            self.schedule(key, self.engine.clock.now() + 1.0)
