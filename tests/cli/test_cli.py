@@ -204,3 +204,64 @@ def test_interactive_game_over_stdin(tmp_path: Path) -> None:
     assert "Saved. Resume with: glitchcart play --session cli:tty" in out
     export = json.loads(gc("sessions", "export", "cli:tty", data_dir=tmp_path).stdout)
     assert [t["turn"] for t in export["history"]] == [0, 1, 2]
+
+
+def test_players_share_one_keyboard(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "glitchcart",
+            "play",
+            "--players",
+            "alice,bob",
+            "-s",
+            "cli:party",
+            "--seed",
+            "4",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        input="alice 1\nbob 2\nalice crown\nbob veto 1\nalice veto 1\nbob 1\nalice force 2\n"
+        "zed 1\nq\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    out = " ".join(run.stdout.split())
+    assert "vote closed (all-voted): choice:1 ×1, choice:2 ×1" in out
+    assert "tie broken by the seeded roll" in out
+    assert "crown: alice" in out
+    assert "only the crown holder can do that" in out  # bob may not veto
+    assert "choice 1 was vetoed by the crown this turn" in out
+    assert "vote closed (forced)" in out
+    assert "start the line with a player: alice, bob" in out
+    export = json.loads(gc("sessions", "export", "cli:party", data_dir=tmp_path).stdout)
+    tallies = [t["tally"] for t in export["history"][1:]]
+    assert [t["reason"] for t in tallies] == ["all-voted", "forced"]
+    assert tallies[0]["tied"] == ["choice:1", "choice:2"] and tallies[0]["roll"] is not None
+
+
+def test_games_list_load_rm(tmp_path: Path) -> None:
+    first = lines(
+        gc("play", "--auto", "2", "--json", "-s", "web:a", "--seed", "1", data_dir=tmp_path).stdout
+    )
+    gc("play", "--auto", "1", "--json", "-s", "web:a", "-c", "hollow-orbit", data_dir=tmp_path)
+    games = json.loads(gc("games", "list", "--json", data_dir=tmp_path).stdout)
+    assert len(games) == 2
+    old = first[0]["game_id"]
+    saved = next(g for g in games if g["game_id"] == old)
+    assert (saved["live"], saved["cartridge"], saved["session"]) == (False, "dust-signal", "web:a")
+    loaded = gc("games", "load", old, "--session", "web:b", data_dir=tmp_path)
+    assert loaded.returncode == 0, loaded.stderr
+    shown = json.loads(gc("sessions", "show", "web:b", "--json", data_dir=tmp_path).stdout)
+    assert shown["game_id"] == old
+    busy = gc("games", "rm", old, data_dir=tmp_path)
+    assert busy.returncode == 4 and "running in web:b" in busy.stderr
+    other = next(g["game_id"] for g in games if g["game_id"] != old)
+    assert gc("games", "rm", other, data_dir=tmp_path).returncode == 4  # live in web:a
+    assert gc("games", "load", "nope", "-s", "web:c", data_dir=tmp_path).returncode == 3
+    bad = gc("games", "load", old, "-s", "web:../x", data_dir=tmp_path)
+    assert bad.returncode == 2 and "invalid session key" in bad.stderr

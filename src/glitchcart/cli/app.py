@@ -20,7 +20,9 @@ import typer
 from rich.console import Console
 
 from glitchcart.adapters.cartridge_library import CartridgeLibrary
-from glitchcart.bootstrap import DB_NAME, open_engine
+from glitchcart.bootstrap import DB_NAME, open_engine, open_runtime
+from glitchcart.cli.games import games_app
+from glitchcart.cli.party import SharedKeyboard, player_ids
 from glitchcart.cli.play import Interactive, json_emitter, play_auto
 from glitchcart.cli.render import cartridges_table, sessions_table, show_turn
 from glitchcart.core.keys import SessionKey
@@ -43,6 +45,7 @@ cartridges_app = typer.Typer(
 )
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(cartridges_app, name="cartridges")
+app.add_typer(games_app, name="games")
 
 DataDir = Annotated[
     Path | None,
@@ -106,11 +109,21 @@ def play(
     auto: Annotated[
         int | None, typer.Option("--auto", min=0, max=100_000, help="Play N turns unattended.")
     ] = None,
+    players: Annotated[
+        str | None,
+        typer.Option("--players", help="Share the keyboard: comma-separated player names."),
+    ] = None,
     as_json: JsonFlag = False,
     data_dir: DataDir = None,
 ) -> None:
     """Play a game (resumes the session's game if there is one)."""
     key = parse_key(session)
+    try:
+        seats = player_ids(players.split(",")) if players else []
+    except GlitchcartError as exc:
+        raise fail(exc) from None
+    if seats and auto is not None:
+        raise fail(GlitchcartError("--players is for people at the keyboard, not --auto"))
     settings = settings_for(data_dir)
     library = CartridgeLibrary()
     if cartridge is not None:
@@ -122,6 +135,10 @@ def play(
         raise fail(GlitchcartError("--json goes with --auto N"))
 
     async def main() -> None:
+        if seats:
+            async with open_runtime(settings, library) as (engine, _timers):
+                await SharedKeyboard(engine, key, Console(), seats).run(_ask, cartridge, seed)
+            return
         async with open_engine(settings, library) as engine:
             if auto is not None:
                 emit = json_emitter(engine, key) if as_json else _pretty(engine)

@@ -243,9 +243,27 @@ class Voting(TurnPipeline):
         self.background(self._resolve_tracked(closed))
         return outcome
 
+    async def join(self, key: SessionKey, player: str, *, name: str | None = None) -> None:
+        """Seat a player without a vote (joining is otherwise implicit on first action)."""
+        check_player_id(player)
+
+        def change(record: SessionRecord) -> SessionRecord:
+            roster = touch(
+                record.roster,
+                player,
+                name,
+                record.turn_counter,
+                self.clock.now(),
+                max_players=self.settings.max_players,
+            )
+            return record.evolve(roster=roster, paused=False)
+
+        await self._update(key, None, change)
+        await self._publish(key, "player_joined", {"player": player, "name": name or player})
+
     # ------------------------------------------------------------ crown
 
-    async def _crown_op(self, key: SessionKey, holder: str | None, change: Any) -> SessionRecord:
+    async def _update(self, key: SessionKey, holder: str | None, change: Any) -> SessionRecord:
         """Run ``change(record)`` under the lock; ``holder`` must hold the crown if given."""
         async with self._lock(key):
             record = await self._load(key)
@@ -275,7 +293,7 @@ class Voting(TurnPipeline):
             )
             return record.evolve(crown=player, roster=roster)
 
-        await self._crown_op(key, None, change)
+        await self._update(key, None, change)
         await self._publish(key, "crown_moved", {"holder": player})
 
     async def pass_crown(self, key: SessionKey, holder: str, to: str) -> None:
@@ -284,11 +302,11 @@ class Voting(TurnPipeline):
                 raise InvalidInput(f"{to} is not a player of this session")
             return record.evolve(crown=to)
 
-        await self._crown_op(key, holder, change)
+        await self._update(key, holder, change)
         await self._publish(key, "crown_moved", {"holder": to, "from": holder})
 
     async def drop_crown(self, key: SessionKey, holder: str) -> None:
-        await self._crown_op(key, holder, lambda r: r.evolve(crown=None))
+        await self._update(key, holder, lambda r: r.evolve(crown=None))
         await self._publish(key, "crown_moved", {"holder": None, "from": holder})
 
     async def grant_crown(
@@ -302,13 +320,13 @@ class Voting(TurnPipeline):
             open_ = record.crown_open if crown_open is None else crown_open
             return record.evolve(crown=player, crown_open=open_)
 
-        await self._crown_op(key, None, change)
+        await self._update(key, None, change)
         await self._publish(key, "crown_moved", {"holder": player})
 
     async def twist(self, key: SessionKey, holder: str, text: str) -> None:
         """A line the narrator must weave into the next consequence."""
         cleaned = self.check_action(text)
-        await self._crown_op(key, holder, lambda r: r.evolve(twist=cleaned))
+        await self._update(key, holder, lambda r: r.evolve(twist=cleaned))
 
     async def set_mode(self, key: SessionKey, mode: VotingMode, *, player: str | None) -> None:
         """Change the voting mode; with a crown held, only its holder may."""
@@ -318,7 +336,7 @@ class Voting(TurnPipeline):
                 raise Forbidden("only the crown holder can change the voting mode")
             return record.evolve(mode=VotingMode(mode))
 
-        await self._crown_op(key, None, change)
+        await self._update(key, None, change)
 
     async def veto(self, key: SessionKey, holder: str, choice: int) -> None:
         """Strike a listed choice for this turn; votes for it are discarded."""
@@ -333,7 +351,7 @@ class Voting(TurnPipeline):
             window = drop_choice(record.window, choice) if record.window else None
             return record.evolve(vetoed=vetoed, window=window)
 
-        await self._crown_op(key, holder, change)
+        await self._update(key, holder, change)
 
     async def force(
         self, key: SessionKey, holder: str, *, choice: int | None = None, action: str | None = None

@@ -1,0 +1,193 @@
+"""Several players at one keyboard: votes, windows, tie-breaks and the crown.
+
+Each line starts with a player's name or number, then what they do::
+
+    alice 2              vote for choice 2
+    bob: sneak past it   propose a free action (a vote for it)
+    1 crown              player 1 takes a free crown
+    alice pass bob       the crown holder passes it on
+    bob force 3 | bob veto 2 | bob twist the radio starts playing | bob mode anarchy
+    bob drop             the crown holder gives it up
+
+and ``status``, ``r`` (new choices), ``help`` and ``q``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections.abc import Callable
+
+from rich.console import Console
+
+from glitchcart.cli.play import frame_path, open_game
+from glitchcart.cli.render import choices_text, show_turn
+from glitchcart.core.keys import SessionKey
+from glitchcart.core.roster import check_player_id
+from glitchcart.core.turn import TurnRecord
+from glitchcart.core.votes import VotingMode
+from glitchcart.errors import GlitchcartError, InvalidInput
+from glitchcart.ports import Event
+from glitchcart.service.engine import Engine
+
+HELP = (
+    "Start each line with a player (name or number): `alice 2` votes for choice 2, "
+    "`bob: hide in the van` proposes an action. Crown: `alice crown`, `alice pass bob`, "
+    "`alice force 2`, `alice veto 1`, `alice twist <line>`, `alice mode leader`, `alice drop`. "
+    "Also: status, r (new choices), help, q."
+)
+
+
+def player_ids(names: list[str]) -> list[tuple[str, str]]:
+    """(id, display name) for each name given on the command line."""
+    seats = []
+    for name in names:
+        ident = re.sub(r"[^A-Za-z0-9_.-]", "-", name.strip())[:64]
+        seats.append((check_player_id(ident), name.strip()))
+    if len({i for i, _ in seats}) != len(seats):
+        raise InvalidInput("player names must be distinct")
+    return seats
+
+
+class SharedKeyboard:
+    def __init__(
+        self, engine: Engine, key: SessionKey, console: Console, seats: list[tuple[str, str]]
+    ) -> None:
+        self.engine = engine
+        self.key = key
+        self.console = console
+        self.seats = seats
+        self.cartridge_id = ""
+
+    def who(self, token: str) -> str | None:
+        if token.isdigit() and 1 <= int(token) <= len(self.seats):
+            return self.seats[int(token) - 1][0]
+        for ident, name in self.seats:
+            if token.lower() in (ident.lower(), name.lower()):
+                return ident
+        return None
+
+    async def run(self, ask: Callable[[], str], cartridge: str | None, seed: int | None) -> None:
+        record, _ = await open_game(self.engine, self.key, cartridge, seed)
+        self.cartridge_id = (await self.engine.snapshot(self.key)).cartridge or ""
+        for ident, name in self.seats:
+            await self.engine.join(self.key, ident, name=name)
+        self.show_turn_of(record)
+        self.console.print(f"[dim]{HELP}[/]")
+        watcher = asyncio.create_task(self.watch())
+        try:
+            while True:
+                try:
+                    line = (await asyncio.to_thread(ask)).strip()
+                except (EOFError, KeyboardInterrupt):
+                    line = "q"
+                if line.lower() in ("q", "quit", "exit"):
+                    break
+                if line:
+                    try:
+                        await self.step(line)
+                    except GlitchcartError as exc:
+                        self.console.print(f"[yellow]{exc}[/]")
+                    await self.engine.drain()  # show a closed turn before the next prompt
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+        self.console.print(f"[dim]Saved. Resume with: glitchcart play --session {self.key}[/]")
+
+    def show_turn_of(self, record: TurnRecord) -> None:
+        cartridge = self.engine.cartridges.get(self.cartridge_id)
+        show_turn(self.console, cartridge, record, frame_path(self.engine, record))
+
+    async def step(self, line: str) -> None:
+        engine, key = self.engine, self.key
+        lower = line.lower()
+        if lower in ("help", "?"):
+            self.console.print(HELP)
+            return
+        if lower == "status":
+            await self.status()
+            return
+        if lower == "r":
+            self.console.print(choices_text((await engine.regenerate(key)).choices))
+            return
+        token, _, rest = line.partition(" ")
+        player = self.who(token.rstrip(":,"))
+        if player is None:
+            raise InvalidInput(
+                f"start the line with a player: {', '.join(n for _, n in self.seats)}"
+            )
+        rest = rest.strip()
+        word, _, arg = rest.partition(" ")
+        word = word.lower()
+        if rest.isdigit():
+            receipt = await engine.vote(key, player, choice=int(rest))
+            if not receipt.closed and receipt.deadline is not None:
+                left = receipt.deadline - engine.clock.now()
+                self.console.print(
+                    f"[dim]{receipt.voters} voted; the window closes in {left:.0f} s[/]"
+                )
+        elif word == "crown" and not arg:
+            await engine.take_crown(key, player)
+        elif word == "pass" and arg:
+            target = self.who(arg.strip())
+            if target is None:
+                raise InvalidInput(f"no player {arg.strip()!r}")
+            await engine.pass_crown(key, player, target)
+        elif word == "drop" and not arg:
+            await engine.drop_crown(key, player)
+        elif word in ("force", "veto") and arg.strip().isdigit():
+            if word == "force":
+                await engine.force(key, player, choice=int(arg))
+            else:
+                await engine.veto(key, player, int(arg))
+                self.console.print(f"[dim]choice {arg.strip()} is struck out this turn[/]")
+        elif word == "twist" and arg:
+            await engine.twist(key, player, arg)
+            self.console.print("[dim]the narrator will weave that in[/]")
+        elif word == "mode" and arg.strip().lower() in {m.value for m in VotingMode}:
+            await engine.set_mode(key, VotingMode(arg.strip().lower()), player=player)
+            self.console.print(f"[dim]voting mode: {arg.strip().lower()}[/]")
+        elif rest:
+            await engine.vote(key, player, action=rest)
+        else:
+            raise InvalidInput("say what the player does")
+
+    async def status(self) -> None:
+        snap = await self.engine.snapshot(self.key)
+        names = {i: n for i, n in self.seats}
+        for p in snap.roster:
+            crown = " 👑" if p.id == snap.crown else ""
+            self.console.print(f"  {names.get(p.id, p.name)}: {p.tier}{crown}")
+        if snap.window is not None:
+            ballots = ", ".join(
+                f"{names.get(v.player, v.player)}→{v.candidate}" for v in snap.window.votes
+            )
+            left = snap.window.deadline - self.engine.clock.now()
+            self.console.print(f"  votes: {ballots or 'none'} (closes in {left:.0f} s)")
+        self.console.print(f"  mode: {snap.mode}")
+
+    async def watch(self) -> None:
+        assert self.engine.events is not None
+        async for event in self.engine.events.subscribe(self.key):
+            await self.render(event)
+
+    async def render(self, event: Event) -> None:
+        data = event.data
+        if event.kind == "window_closed":
+            tally = data["tally"]
+            counts = ", ".join(f"{c} ×{n}" for c, n in tally["counts"])
+            line = f"[bold]vote closed ({tally['reason']}):[/] {counts} → {tally['winner']}"
+            if tally["tied"]:
+                line += f" [dim](tie broken by the seeded roll {tally['roll']:.3f})[/]"
+            self.console.print(line)
+        elif event.kind in ("choices", "game_over"):
+            found = await self.engine.history(self.key, start=data["turn"], limit=1)
+            if found:
+                self.show_turn_of(found[0])
+        elif event.kind == "crown_moved":
+            holder = data.get("holder")
+            self.console.print(f"[bold yellow]crown:[/] {holder or 'nobody (the narrator rules)'}")
+        elif event.kind == "paused":
+            self.console.print("[dim]paused: nobody is active[/]")
