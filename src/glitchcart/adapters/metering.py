@@ -1,0 +1,161 @@
+"""Usage and cost of model calls per turn, game and session, and the budgets on them.
+
+Every provider call that reaches a server is charged here with its tokens or
+images; the cost comes from the provider's prices in the settings. A budget is
+*per session* and *per game* (the predecessor's "per session" cap was global):
+
+    meter = Meter({"hosted": hosted_config}, session_budget=0.50, game_budget=None)
+    meter.charge(Usage(1200, 300), provider="hosted", session=key, game_id="g1", turn=4)
+    meter.allows(key, "g1")        # False once that session or game has spent its budget
+    meter.notices(key)             # ["This session's model budget is spent; ..."] once
+
+A spent budget only turns away *paid* providers for that session or game (the
+chain then moves on to a free one: a local model or the offline narrator), and
+queues one notice for that session's players. Other sessions are untouched.
+
+One call may overshoot a budget by its own cost: the price of a call is only
+known once it has been answered.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from glitchcart.core.keys import SessionKey
+from glitchcart.settings import ProviderConfig
+
+BUDGET_NOTICE = (
+    "This {scope}'s model budget is spent, so the story carries on with a cheaper "
+    "storyteller. Nothing else changes."
+)
+MAX_TRACKED = 50_000  # games and sessions remembered; the oldest are forgotten first
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    images: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.images + other.images,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    usage: Usage = Usage()
+    cost: float = 0.0
+    calls: int = 0
+
+    def add(self, usage: Usage, cost: float) -> Tally:
+        return Tally(self.usage + usage, self.cost + cost, self.calls + 1)
+
+
+def price(config: ProviderConfig, usage: Usage) -> float:
+    """The estimated cost of ``usage`` at ``config``'s prices."""
+    return (
+        usage.input_tokens / 1000 * config.price_input_per_1k
+        + usage.output_tokens / 1000 * config.price_output_per_1k
+        + usage.images * config.price_per_image
+    )
+
+
+class _Bounded(OrderedDict[str, Tally]):
+    def add(self, key: str, usage: Usage, cost: float) -> Tally:
+        tally = self.pop(key, Tally()).add(usage, cost)
+        self[key] = tally
+        while len(self) > MAX_TRACKED:
+            self.popitem(last=False)
+        return tally
+
+
+class Meter:
+    """Counts usage and cost, and says whether a session may still use paid providers."""
+
+    def __init__(
+        self,
+        providers: Mapping[str, ProviderConfig],
+        *,
+        session_budget: float | None = None,
+        game_budget: float | None = None,
+    ) -> None:
+        self._providers = dict(providers)
+        self.session_budget = session_budget
+        self.game_budget = game_budget
+        self._sessions = _Bounded()
+        self._games = _Bounded()
+        self._turns = _Bounded()
+        self._providers_used = _Bounded()
+        self._notices: dict[str, list[str]] = {}
+        self._spent: set[str] = set()  # "session:<key>" / "game:<id>" already announced
+
+    def is_paid(self, provider: str) -> bool:
+        config = self._providers.get(provider)
+        return config is not None and config.paid
+
+    def charge(
+        self,
+        usage: Usage,
+        *,
+        provider: str,
+        session: SessionKey | None,
+        game_id: str | None,
+        turn: int | None = None,
+    ) -> float:
+        """Record one answered call; returns its cost and queues a notice if a budget ran out."""
+        config = self._providers.get(provider)
+        cost = price(config, usage) if config is not None else 0.0
+        self._providers_used.add(provider, usage, cost)
+        if session is not None:
+            tally = self._sessions.add(str(session), usage, cost)
+            if self._crossed("session", str(session), tally, self.session_budget):
+                self._notify(session, "session")
+        if game_id is not None:
+            tally = self._games.add(game_id, usage, cost)
+            if turn is not None:
+                self._turns.add(f"{game_id}#{turn}", usage, cost)
+            if self._crossed("game", game_id, tally, self.game_budget) and session is not None:
+                self._notify(session, "game")
+        return cost
+
+    def allows(self, session: SessionKey | None, game_id: str | None) -> bool:
+        """Whether paid providers may still be used for this session and game."""
+        if session is not None and _over(self.session(session), self.session_budget):
+            return False
+        return not (game_id is not None and _over(self.game(game_id), self.game_budget))
+
+    def session(self, session: SessionKey) -> Tally:
+        return self._sessions.get(str(session), Tally())
+
+    def game(self, game_id: str) -> Tally:
+        return self._games.get(game_id, Tally())
+
+    def turn(self, game_id: str, turn: int) -> Tally:
+        return self._turns.get(f"{game_id}#{turn}", Tally())
+
+    def provider(self, name: str) -> Tally:
+        return self._providers_used.get(name, Tally())
+
+    def notices(self, session: SessionKey) -> list[str]:
+        """Notices for this session's players, each returned once."""
+        return self._notices.pop(str(session), [])
+
+    def _crossed(self, scope: str, key: str, tally: Tally, budget: float | None) -> bool:
+        marker = f"{scope}:{key}"
+        if not _over(tally, budget) or marker in self._spent:
+            return False
+        self._spent.add(marker)
+        return True
+
+    def _notify(self, session: SessionKey, scope: str) -> None:
+        self._notices.setdefault(str(session), []).append(BUDGET_NOTICE.format(scope=scope))
+
+
+def _over(tally: Tally, budget: float | None) -> bool:
+    return budget is not None and tally.cost >= budget
