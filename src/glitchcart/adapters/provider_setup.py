@@ -1,0 +1,170 @@
+"""Building the model providers of a process from its settings.
+
+With no providers configured this returns the offline narrator and painter
+unchanged, so offline runs stay deterministic. Otherwise every configured
+provider gets its own fair scheduler (``max_concurrency`` slots), bench and
+retry policy, and the engine is handed two chains::
+
+    narrator: ChainNarrator(narrator_chain..., then offline)
+    painter:  ChainPainter(painter_chain..., then offline if the chain names it,
+                           then the "signal lost" frame)
+
+All providers share one ``httpx.AsyncClient``, one :class:`Meter` (budgets)
+and one :class:`StoryMemory`. Close it with ``aclose`` (or use
+:func:`open_providers`)::
+
+    async with open_providers(settings) as providers:
+        engine = Engine(narrator=providers.narrator, painter=providers.painter, ...)
+        ...
+        for line in providers.notices(key): tell_players(key, line)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import httpx
+
+from glitchcart.adapters.metering import Meter
+from glitchcart.adapters.offline_narrator import OfflineNarrator
+from glitchcart.adapters.offline_painter import OfflinePainter
+from glitchcart.adapters.openai_chat import ChatClient, HttpProvider
+from glitchcart.adapters.openai_narrator import NarrationStream, OpenAINarrator
+from glitchcart.adapters.openai_painter import OpenAIPainter
+from glitchcart.adapters.provider_chain import OFFLINE, ChainNarrator, ChainPainter
+from glitchcart.adapters.resilient import ProviderCaller, ProviderHealth, RetryPolicy
+from glitchcart.adapters.scheduler import FairScheduler
+from glitchcart.adapters.story_memory import StoryMemory
+from glitchcart.core.keys import SessionKey
+from glitchcart.errors import InvalidInput
+from glitchcart.ports import Narrator, Painter
+from glitchcart.settings import ProviderConfig, Settings
+
+
+@dataclass
+class Providers:
+    """The narrator and painter for the engine, and what the surfaces may ask of them."""
+
+    narrator: Narrator
+    painter: Painter
+    meter: Meter
+    memory: StoryMemory
+    callers: dict[str, ProviderCaller] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)  # provider name -> "chat" | "image"
+    http: httpx.AsyncClient | None = None
+    owns_http: bool = False
+
+    def notices(self, session: SessionKey) -> list[str]:
+        """Lines to tell this session's players (a spent budget), each returned once."""
+        return self.meter.notices(session)
+
+    def select(self, session: SessionKey, names: Sequence[str] | None) -> None:
+        """Pick this session's providers by name, best first; None goes back to the defaults.
+
+        Chat and image names may be mixed; a role none of the names is for keeps its
+        defaults, unless "offline" is named, which ends both lists there.
+        """
+        unknown = [n for n in names or () if n != OFFLINE and n not in self.kinds]
+        if unknown:
+            raise InvalidInput(f"unknown provider(s): {', '.join(unknown)}")
+        for kind, chain in (("chat", self.narrator), ("image", self.painter)):
+            if not isinstance(chain, ChainNarrator | ChainPainter):
+                continue
+            mine = [n for n in names or () if self.kinds.get(n) == kind]
+            if names is None or not (mine or OFFLINE in names):
+                chain.select(session, None)
+            else:
+                chain.select(session, [*mine, OFFLINE])
+
+    async def aclose(self) -> None:
+        await self.memory.aclose()
+        if self.http is not None and self.owns_http:
+            await self.http.aclose()
+
+
+def _chain(configured: Sequence[str], configs: Sequence[ProviderConfig], kind: str) -> list[str]:
+    if configured:
+        return list(configured)
+    return [c.name for c in configs if c.kind == kind]
+
+
+def build_providers(
+    settings: Settings,
+    *,
+    http: httpx.AsyncClient | None = None,
+    stream: NarrationStream | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    rng: random.Random | None = None,
+) -> Providers:
+    """The process's providers; pass ``http`` to share (or fake) the HTTP client."""
+    configs = settings.providers
+    memory = StoryMemory(
+        refresh_every=settings.memory_refresh_turns, max_chars=settings.memory_summary_chars
+    )
+    meter = Meter(
+        {c.name: c for c in configs},
+        session_budget=settings.session_budget,
+        game_budget=settings.game_budget,
+    )
+    if not configs:
+        return Providers(OfflineNarrator(), OfflinePainter(), meter, memory)
+    owns_http = http is None
+    if http is None:
+        slots = sum(c.max_concurrency for c in configs)
+        http = httpx.AsyncClient(limits=httpx.Limits(max_connections=slots + 8))
+    policy = RetryPolicy(retries=settings.provider_retries, max_wait=settings.provider_max_wait)
+    callers: dict[str, ProviderCaller] = {}
+    narrators: list[OpenAINarrator] = []
+    painters: list[OpenAIPainter] = []
+    for config in configs:
+        health = ProviderHealth(config.name, settings.provider_bench_seconds, clock=clock)
+        caller = ProviderCaller(
+            config.name,
+            FairScheduler(config.max_concurrency),
+            health,
+            policy,
+            sleep=sleep,
+            rng=rng,
+        )
+        callers[config.name] = caller
+        if config.kind == "chat":
+            chat = ChatClient(config, http)
+            narrators.append(OpenAINarrator(chat, caller, meter, memory, stream))
+        else:
+            painters.append(OpenAIPainter(HttpProvider(config, http), caller, meter))
+    painter_chain = _chain(settings.painter_chain, configs, "image")
+    offline_painter = OfflinePainter() if OFFLINE in painter_chain or not painters else None
+    return Providers(
+        narrator=ChainNarrator(
+            narrators,
+            OfflineNarrator(),
+            meter,
+            default=_chain(settings.narrator_chain, configs, "chat"),
+            memory=memory,
+        ),
+        painter=ChainPainter(painters, meter, offline=offline_painter, default=painter_chain),
+        meter=meter,
+        memory=memory,
+        callers=callers,
+        kinds={c.name: c.kind for c in configs},
+        http=http,
+        owns_http=owns_http,
+    )
+
+
+@asynccontextmanager
+async def open_providers(
+    settings: Settings, *, stream: NarrationStream | None = None
+) -> AsyncIterator[Providers]:
+    """:func:`build_providers`, closed on exit."""
+    providers = build_providers(settings, stream=stream)
+    try:
+        yield providers
+    finally:
+        await providers.aclose()
