@@ -18,15 +18,20 @@ where they enter, raised ``from`` the original.
     ├── SessionMismatch              a ref used under another session (HTTP 404, exit 3)
     ├── NoSessionResolved            nothing named a session and there is no default (exit 2)
     ├── Forbidden                    not allowed for this player or key (HTTP 403, exit 4)
+    │   └── Unauthorized             no API key, or an unknown one (HTTP 401)
     ├── Conflict                     valid, but not in this state (HTTP 409, exit 4)
     │   ├── StaleVersion             a commit computed from an old version was refused
+    │   │   └── PreconditionFailed   the caller's expected version is not current (HTTP 412)
     │   ├── TurnResolving            a turn is being resolved; try again in a moment
     │   ├── GameOver                 the character is dead; reset or start again
     │   └── NoGameRunning            the session has no game booted
-    ├── LimitExceeded                an explicit limit was reached (HTTP 429/413, exit 4)
+    ├── LimitExceeded                an explicit limit was reached (HTTP 429, exit 4)
+    │   ├── RateLimited              too many requests; ``retry_after`` seconds (HTTP 429)
+    │   └── PayloadTooLarge          a request body over the size limit (HTTP 413)
     ├── ProviderError                a narrator/painter failed (never shown in the story)
     │   └── ProviderTimeout
-    └── StorageError                 the store or media folder failed (HTTP 503, exit 5)
+    ├── StorageError                 the store or media folder failed (HTTP 503, exit 5)
+    └── Unreachable                  the client could not reach the server (exit 5)
 """
 
 from __future__ import annotations
@@ -98,12 +103,20 @@ class Forbidden(GlitchcartError):
     exit_code = 4
 
 
+class Unauthorized(Forbidden):
+    """No API key was presented, or one the server does not know."""
+
+
 class Conflict(GlitchcartError):
     exit_code = 4
 
 
 class StaleVersion(Conflict):
     """A commit was computed from a version that is no longer current."""
+
+
+class PreconditionFailed(StaleVersion):
+    """The version the caller expected (HTTP If-Match) is not the current one."""
 
 
 class TurnResolving(Conflict):
@@ -122,6 +135,18 @@ class LimitExceeded(GlitchcartError):
     exit_code = 4
 
 
+class RateLimited(LimitExceeded):
+    """Too many requests; the next one may succeed after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PayloadTooLarge(LimitExceeded):
+    """A request body over the configured size limit."""
+
+
 class ProviderError(GlitchcartError):
     """A narrator, painter or filmmaker failed; callers fall back, never print it."""
 
@@ -134,5 +159,11 @@ class ProviderTimeout(ProviderError):
 
 class StorageError(GlitchcartError):
     """The session store or the media folder failed."""
+
+    exit_code = 5
+
+
+class Unreachable(GlitchcartError):
+    """The client could not reach the server (refused, timed out, cut off)."""
 
     exit_code = 5

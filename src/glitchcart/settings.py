@@ -6,6 +6,7 @@ defaults. Nothing reads the environment at import time: call :func:`load_setting
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -43,6 +44,31 @@ class ProviderConfig(BaseModel):
         return max(self.price_input_per_1k, self.price_output_per_1k, self.price_per_image) > 0
 
 
+class ApiKeyConfig(BaseModel):
+    """One key of the HTTP API: the session namespaces it may touch and its role.
+
+    ``admin`` may also delete and load games and exit sessions; ``play`` may not.
+    ``namespaces`` lists namespaces (``discord``, ``web``) or ``*`` for all.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,47}$")
+    key: SecretStr
+    namespaces: list[str] = Field(min_length=1)
+    role: Literal["play", "admin"] = "play"
+    rate: float | None = Field(default=None, gt=0, description="requests/s; default api_rate")
+
+    @model_validator(mode="after")
+    def _check(self) -> ApiKeyConfig:
+        if len(self.key.get_secret_value()) < 16:
+            raise ValueError(f"api key {self.name}: a key is at least 16 characters")
+        for ns in self.namespaces:
+            if ns != "*" and not re.fullmatch(r"[a-z][a-z0-9]{0,15}", ns):
+                raise ValueError(f"api key {self.name}: {ns!r} is not a namespace or '*'")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GLITCHCART_", extra="ignore")
 
@@ -76,6 +102,25 @@ class Settings(BaseSettings):
     provider_bench_seconds: float = Field(default=30.0, gt=0, le=86400)
     memory_refresh_turns: int = Field(default=5, ge=1, le=1000)
     memory_summary_chars: int = Field(default=1200, ge=100, le=20000)
+
+    # HTTP API (`glitchcart serve`). With no keys the server serves loopback only.
+    api_keys: list[ApiKeyConfig] = Field(
+        default_factory=list, description="GLITCHCART_API_KEYS as JSON"
+    )
+    api_rate: float = Field(default=20.0, gt=0, description="requests/s per API key")
+    api_burst: int = Field(default=60, ge=1, description="requests a key may send at once")
+    player_rate: float = Field(default=2.0, gt=0, description="actions/s per player")
+    player_burst: int = Field(default=6, ge=1, description="actions a player may send at once")
+    max_body_bytes: int = Field(default=16_384, ge=256, le=10_000_000)
+    sse_keepalive: float = Field(default=15.0, gt=0, le=3600, description="seconds")
+
+    @model_validator(mode="after")
+    def _check_api_keys(self) -> Settings:
+        names = [k.name for k in self.api_keys]
+        secrets = [k.key.get_secret_value() for k in self.api_keys]
+        if len(set(names)) != len(names) or len(set(secrets)) != len(secrets):
+            raise ValueError("api_keys: names and keys must be unique")
+        return self
 
     @model_validator(mode="after")
     def _read_providers_file(self) -> Settings:

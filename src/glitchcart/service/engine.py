@@ -27,7 +27,7 @@ from glitchcart.core.session import Phase, SessionRecord
 from glitchcart.core.state import WorldState
 from glitchcart.core.turn import Choice, InputKind, TurnInput, TurnRecord
 from glitchcart.core.votes import VoteWindow, VotingMode
-from glitchcart.errors import Conflict, SessionNotFound, StaleVersion
+from glitchcart.errors import Conflict, PreconditionFailed, SessionNotFound, StaleVersion
 from glitchcart.ports import SessionSummary
 from glitchcart.service.lifecycle import Lifecycle
 from glitchcart.service.voting import Voting
@@ -69,36 +69,66 @@ class Engine(Voting, Lifecycle):
     # ------------------------------------------------------------ single player
 
     async def choose(
-        self, key: SessionKey, number: int, *, player: str | None = None
+        self,
+        key: SessionKey,
+        number: int,
+        *,
+        player: str | None = None,
+        expected_version: int | None = None,
     ) -> TurnRecord:
-        """Take offered choice ``number`` (1-based) at once, without a vote."""
+        """Take offered choice ``number`` (1-based) at once, without a vote.
+
+        With ``expected_version`` (HTTP If-Match) the turn is refused with
+        :class:`PreconditionFailed` unless the session is still at that version;
+        the same holds for :meth:`act`, :meth:`hesitate` and :meth:`tick`.
+        """
 
         def make(record: SessionRecord, cartridge: Cartridge) -> TurnInput:
             assert record.game is not None
             choice = self._offered(record, number)
             return TurnInput(InputKind.CHOICE, choice.text, player, choice)
 
-        return await self._direct(key, make)
+        return await self._direct(key, make, expected_version)
 
-    async def act(self, key: SessionKey, text: str, *, player: str | None = None) -> TurnRecord:
+    async def act(
+        self,
+        key: SessionKey,
+        text: str,
+        *,
+        player: str | None = None,
+        expected_version: int | None = None,
+    ) -> TurnRecord:
         """Take a free action at once, treated as the player's intent."""
         cleaned = self.check_action(text)
-        return await self._direct(key, lambda r, c: TurnInput(InputKind.ACTION, cleaned, player))
+        return await self._direct(
+            key, lambda r, c: TurnInput(InputKind.ACTION, cleaned, player), expected_version
+        )
 
-    async def hesitate(self, key: SessionKey) -> TurnRecord:
+    async def hesitate(self, key: SessionKey, *, expected_version: int | None = None) -> TurnRecord:
         """The timeout penalty: a fate roll, a consequence in place, a real death check."""
-        return await self._direct(key, lambda r, c: TurnInput(InputKind.HESITATE, "(hesitated)"))
+        return await self._direct(
+            key, lambda r, c: TurnInput(InputKind.HESITATE, "(hesitated)"), expected_version
+        )
 
-    async def tick(self, key: SessionKey) -> TurnRecord:
+    async def tick(self, key: SessionKey, *, expected_version: int | None = None) -> TurnRecord:
         """Time advances: a short situation report and fresh choices."""
-        return await self._direct(key, lambda r, c: TurnInput(InputKind.TICK, "(time passes)"))
+        return await self._direct(
+            key, lambda r, c: TurnInput(InputKind.TICK, "(time passes)"), expected_version
+        )
 
     async def _direct(
-        self, key: SessionKey, make: Callable[[SessionRecord, Cartridge], TurnInput]
+        self,
+        key: SessionKey,
+        make: Callable[[SessionRecord, Cartridge], TurnInput],
+        expected_version: int | None = None,
     ) -> TurnRecord:
         """Close a turn with ``make``'s input under the lock, then resolve it."""
         async with self._lock(key):
             record = await self._load_live(key)
+            if expected_version is not None and record.version != expected_version:
+                raise PreconditionFailed(
+                    f"the session is at version {record.version}, not {expected_version}"
+                )
             self._check_ready(record)
             if record.window is not None:
                 raise Conflict("a vote is open this turn; cast a vote instead")
