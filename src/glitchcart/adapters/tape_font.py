@@ -1,0 +1,90 @@
+"""A 3x5 pixel font for tape captions and cards: upper case, digits, common punctuation.
+
+Each glyph is 15 bits, three per row, top to bottom. A character without a glyph
+is drawn as a blank, never as an error, so any caption can be shown.
+
+>>> wrap("search the road for tracks", 12)
+['SEARCH THE', 'ROAD FOR', 'TRACKS']
+"""
+
+from __future__ import annotations
+
+import functools
+
+from PIL import Image, ImageDraw
+
+Ink = tuple[int, int, int] | tuple[int, int, int, int]
+
+_GLYPHS = {
+    "0": "111101101101111", "1": "010110010010111", "2": "111001111100111",
+    "3": "111001111001111", "4": "101101111001001", "5": "111100111001111",
+    "6": "111100111101111", "7": "111001010010010", "8": "111101111101111",
+    "9": "111101111001111", "A": "010101111101101", "B": "110101110101110",
+    "C": "011100100100011", "D": "110101101101110", "E": "111100110100111",
+    "F": "111100110100100", "G": "011100101101011", "H": "101101111101101",
+    "I": "111010010010111", "J": "001001001101010", "K": "101101110101101",
+    "L": "100100100100111", "M": "101111111101101", "N": "110101101101101",
+    "O": "010101101101010", "P": "110101110100100", "Q": "010101101111011",
+    "R": "110101110101101", "S": "011100010001110", "T": "111010010010010",
+    "U": "101101101101111", "V": "101101101101010", "W": "101101111111101",
+    "X": "101101010101101", "Y": "101101010010010", "Z": "111001010100111",
+    ":": "000010000010000", ".": "000000000000010", ",": "000000000010100",
+    "-": "000000111000000", "/": "001001010100100", "!": "010010010000010",
+    "?": "111001010000010", "'": "010010000000000", '"': "101101000000000",
+    "(": "001010010010001", ")": "100010010010100", "+": "000010111010000",
+    "#": "101111101111101", "%": "101001010100101", "&": "010101010101011",
+    ">": "100010001010100", "<": "001010100010001", "=": "000111000111000",
+    "_": "000000000000111", ";": "000010000010100", "*": "000101010101000",
+}  # fmt: skip
+ADVANCE = 4  # glyph width 3 + 1 column of space
+HEIGHT = 5
+
+
+def text_width(text: str, size: int) -> int:
+    return max(0, len(text) * ADVANCE - 1) * size
+
+
+def draw_text(draw: ImageDraw.ImageDraw, text: str, x: int, y: int, size: int, fill: Ink) -> None:
+    """Draw ``text`` upper-cased, each font pixel a ``size`` x ``size`` square."""
+    for i, ch in enumerate(text.upper()):
+        mask = _glyph(ch, size)
+        if mask is not None:
+            draw.bitmap((x + i * ADVANCE * size, y), mask, fill=fill)
+
+
+@functools.lru_cache(maxsize=512)
+def _glyph(ch: str, size: int) -> Image.Image | None:
+    """The glyph of ``ch`` as a mask, ``size`` pixels per font pixel."""
+    bits = _GLYPHS.get(ch)
+    if bits is None or "1" not in bits:
+        return None
+    cell = Image.frombytes("L", (3, HEIGHT), bytes(255 if b == "1" else 0 for b in bits))
+    return cell.resize((3 * size, HEIGHT * size), Image.Resampling.NEAREST)
+
+
+def wrap(text: str, columns: int, max_lines: int | None = None) -> list[str]:
+    """Upper-cased words in lines of at most ``columns``; an overflow ends in ``...``."""
+    columns = max(4, columns)
+    lines: list[str] = []
+    line = ""
+    for word in text.upper().split():
+        while len(word) > columns:  # a word longer than a line is cut into pieces
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:columns])
+            word = word[columns:]
+        if not line:
+            line = word
+        elif len(line) + 1 + len(word) <= columns:
+            line = f"{line} {word}"
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    if max_lines is not None and len(lines) > max_lines:
+        kept = lines[:max_lines]
+        kept[-1] = kept[-1][: columns - 3].rstrip() + "..."
+        return kept
+    return lines

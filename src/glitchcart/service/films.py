@@ -1,0 +1,196 @@
+"""Video segments (one short clip per committed turn) and the films stitched from them.
+
+When a session's video mode is on, :meth:`FilmService.shoot` is called for each
+committed turn: the :class:`~glitchcart.ports.Filmmaker` animates from the
+previous turn's frame to the new one, and the clip is stored under the
+session's ``films/segments/``. :meth:`FilmService.stitch` joins a game's clips,
+shooting any that are missing, into one film under ``films/final/``. Frames
+are read only through refs checked to belong to the session; everything is
+published with the media store's atomic, never-overwriting ``put``.
+
+Usage::
+
+    films = FilmService(store=store, media=media, filmmaker=OfflineFilmmaker(),
+                        joiner=FfmpegClipJoiner())
+    await films.shoot(key, game_id, turn)       # after the turn commits
+    film = await films.stitch(key, game_id)     # at death or on demand
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.media_names import film_name, fingerprint, segment_name
+from glitchcart.core.resolver import check_ref
+from glitchcart.core.seeds import derive_seed
+from glitchcart.core.turn import TurnRecord
+from glitchcart.errors import GameNotFound, MediaNotFound, ProviderError
+from glitchcart.ports import Filmmaker, MediaStore, SegmentRequest, SessionStore
+from glitchcart.service.inflight import Inflight, Progress
+
+
+class ClipJoiner(Protocol):
+    """Joins MP4 clips, in order, into one MP4."""
+
+    version: str
+
+    async def join(self, clips: Sequence[bytes]) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Film:
+    ref: MediaRef
+    game_id: str
+    first: int
+    last: int
+    segments: int  # clips in the film (turns without a picture have none)
+    size: int | None  # bytes; None when the film was already there
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref.to_dict(),
+            "game_id": self.game_id,
+            "first": self.first,
+            "last": self.last,
+            "segments": self.segments,
+            "size": self.size,
+        }
+
+
+class FilmService:
+    """Shoots per-turn clips and stitches films, for every session of a process."""
+
+    def __init__(
+        self,
+        *,
+        store: SessionStore,
+        media: MediaStore,
+        filmmaker: Filmmaker,
+        joiner: ClipJoiner,
+        duration: float = 2.5,
+        frame_size: tuple[int, int] = (512, 288),
+    ) -> None:
+        self.store = store
+        self.media = media
+        self.filmmaker = filmmaker
+        self.joiner = joiner
+        self.duration = duration
+        self.frame_size = frame_size
+        self._clips: Inflight[MediaRef, MediaRef | None] = Inflight()
+        self._films: Inflight[MediaRef, Film] = Inflight()
+
+    async def shoot(self, key: SessionKey, game_id: str, turn: int) -> MediaRef | None:
+        """The clip of a committed turn, made if missing; None if the turn has no picture
+        or the filmmaker failed (the turn is not affected either way)."""
+        found = await self.store.history(game_id, start=max(0, turn - 1), limit=2)
+        by_turn = {r.turn: r for r in found}
+        if turn not in by_turn:
+            raise GameNotFound(f"game {game_id} has no committed turn {turn}")
+        return await self._shoot(key, by_turn[turn], by_turn.get(turn - 1))
+
+    async def segments(self, key: SessionKey) -> list[MediaRef]:
+        return await self.media.list(key, "segment")
+
+    async def films(self, key: SessionKey) -> list[MediaRef]:
+        return await self.media.list(key, "film")
+
+    async def stitch(
+        self, key: SessionKey, game_id: str, *, progress: Progress | None = None
+    ) -> Film:
+        """One film of every committed turn of the game that has a picture, in order."""
+        records = await self.store.history(game_id)
+        if not records:
+            raise GameNotFound(f"game {game_id} has no committed turns")
+        pictured = [r for r in records if r.frame is not None]
+        if not pictured:
+            raise MediaNotFound(f"game {game_id} has no pictures to film")
+        print_ = fingerprint(records, key, self.filmmaker.name, self.joiner.version, self.duration)
+        first, last = records[0].turn, records[-1].turn
+        ref = MediaRef(key, "film", film_name(game_id, first, last, print_))
+        film = Film(ref, game_id, first, last, len(pictured), None)
+        if await self.media.exists(ref):
+            return film
+
+        async def make(report: Progress) -> Film:
+            return await self._stitch(film, records, report)
+
+        return await self._films.run(ref, make, progress)
+
+    async def get(self, key: SessionKey, ref: MediaRef) -> bytes:
+        """A clip's or film's bytes; a ref of another session is refused."""
+        check_ref(ref, key)
+        return await self.media.get(ref)
+
+    # ------------------------------------------------------------ internals
+
+    async def _stitch(self, film: Film, records: list[TurnRecord], report: Progress) -> Film:
+        key = film.ref.session
+        clips: list[bytes] = []
+        previous: TurnRecord | None = None
+        for i, record in enumerate(records, 1):
+            if record.frame is not None:
+                ref = await self._shoot(key, record, previous)
+                if ref is None:
+                    raise ProviderError(f"the filmmaker could not film turn {record.turn}")
+                clips.append(await self.media.get(ref))
+            previous = record
+            report("filming", i, len(records))
+        report("stitching", 0, 1)
+        data = await self.joiner.join(clips)
+        report("stitching", 1, 1)
+        await self.media.put(film.ref, data)
+        return Film(film.ref, film.game_id, film.first, film.last, len(clips), len(data))
+
+    async def _shoot(
+        self, key: SessionKey, record: TurnRecord, previous: TurnRecord | None
+    ) -> MediaRef | None:
+        if record.frame is None:
+            return None
+        ref = MediaRef(key, "segment", segment_name(record.game_id, record.turn))
+        if await self.media.exists(ref):
+            return ref
+
+        async def make(report: Progress) -> MediaRef | None:
+            return await self._film_turn(ref, record, previous)
+
+        return await self._clips.run(ref, make)
+
+    async def _film_turn(
+        self, ref: MediaRef, record: TurnRecord, previous: TurnRecord | None
+    ) -> MediaRef | None:
+        key = ref.session
+        assert record.frame is not None
+        frame = await self._frame(key, record.frame)
+        if frame is None:
+            return None
+        before = None
+        if previous is not None and previous.frame is not None:
+            before = await self._frame(key, previous.frame)
+        width, height = self.frame_size
+        request = SegmentRequest(
+            frame=frame,
+            previous=before,
+            seed=derive_seed(record.turn_seed, "film"),
+            duration=self.duration,
+            width=width,
+            height=height,
+            narration=record.narration,
+            session=key,
+            game_id=record.game_id,
+            turn=record.turn,
+        )
+        try:
+            clip = await self.filmmaker.segment(request)
+        except ProviderError:
+            return None
+        await self.media.put(ref, clip)
+        return ref
+
+    async def _frame(self, key: SessionKey, ref: MediaRef) -> bytes | None:
+        try:
+            return await self.media.get(check_ref(ref, key))
+        except MediaNotFound:
+            return None

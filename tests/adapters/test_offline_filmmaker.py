@@ -1,0 +1,83 @@
+"""The offline filmmaker's clips and the ffmpeg clip joiner."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageStat
+
+from glitchcart.adapters.film_joiner import FfmpegClipJoiner
+from glitchcart.adapters.flipbook import animate
+from glitchcart.adapters.offline_filmmaker import OfflineFilmmaker
+from glitchcart.errors import ProviderError
+from glitchcart.ports import SegmentRequest
+from support.media import mp4_frames
+
+SIZE = (96, 54)
+
+
+def solid(colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", SIZE, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def mean(image: Image.Image) -> tuple[float, ...]:
+    return tuple(ImageStat.Stat(image).mean)
+
+
+def clip_request(**changes: object) -> SegmentRequest:
+    base = {
+        "frame": solid((20, 40, 220)),
+        "previous": solid((220, 30, 30)),
+        "seed": 3,
+        "duration": 2.0,
+        "width": SIZE[0],
+        "height": SIZE[1],
+    }
+    return SegmentRequest(**{**base, **changes})  # type: ignore[arg-type]
+
+
+async def test_a_clip_crossfades_from_the_previous_frame_to_the_new_one() -> None:
+    clip = await OfflineFilmmaker(fps=12).segment(clip_request())
+    frames = mp4_frames(clip)
+    assert len(frames) == 24 and frames[0].size == SIZE
+    first, last = mean(frames[0]), mean(frames[-1])
+    assert first[0] > first[2]  # still mostly the red previous frame
+    assert last[2] > 150 and last[0] < 60  # the blue new frame
+
+
+async def test_the_first_turn_films_its_frame_alone() -> None:
+    frames = mp4_frames(await OfflineFilmmaker(fps=12).segment(clip_request(previous=None)))
+    assert all(mean(f)[2] > 150 for f in frames)
+
+
+async def test_a_flipbook_frame_can_be_filmed() -> None:
+    book = animate(solid((200, 200, 40)), seed=2, frames=3)
+    frames = mp4_frames(
+        await OfflineFilmmaker(fps=10).segment(clip_request(frame=book, previous=None))
+    )
+    assert len(frames) == 20
+
+
+async def test_bad_requests_are_provider_errors() -> None:
+    with pytest.raises(ProviderError):
+        await OfflineFilmmaker().segment(clip_request(frame=b"not a picture"))
+    with pytest.raises(ProviderError):
+        await OfflineFilmmaker().segment(clip_request(duration=0.0))
+
+
+async def test_clips_are_joined_in_order_at_one_size() -> None:
+    maker = OfflineFilmmaker(fps=12)
+    red = await maker.segment(clip_request(frame=solid((220, 30, 30)), previous=None, duration=1.0))
+    blue = await maker.segment(clip_request(previous=None, duration=1.0))
+    film = await FfmpegClipJoiner(size=(64, 36), fps=12).join([red, blue])
+    frames = mp4_frames(film)
+    assert frames[0].size == (64, 36)
+    assert abs(len(frames) - 24) <= 1
+    assert mean(frames[0])[0] > 150 and mean(frames[-1])[2] > 150
+    with pytest.raises(ProviderError):
+        await FfmpegClipJoiner().join([])
+    with pytest.raises(ProviderError):
+        await FfmpegClipJoiner().join([b"not a video"])
