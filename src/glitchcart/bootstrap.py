@@ -16,12 +16,20 @@ from pathlib import Path
 from glitchcart.adapters.cartridge_library import CartridgeLibrary
 from glitchcart.adapters.clock import SystemClock
 from glitchcart.adapters.file_media import FileMediaStore
+from glitchcart.adapters.film_joiner import FfmpegClipJoiner
+from glitchcart.adapters.flipbook import FlipbookPainter
 from glitchcart.adapters.memory_events import MemoryEventBus
+from glitchcart.adapters.offline_filmmaker import OfflineFilmmaker
 from glitchcart.adapters.offline_narrator import OfflineNarrator
 from glitchcart.adapters.offline_painter import OfflinePainter
 from glitchcart.adapters.sqlite_store import SqliteSessionStore
+from glitchcart.adapters.tape_gif import GifTapeEncoder
+from glitchcart.adapters.tape_mp4 import Mp4TapeEncoder
 from glitchcart.errors import StorageError
+from glitchcart.ports import CartridgeSource, EventBus, MediaStore, Painter, SessionStore
 from glitchcart.service.engine import Engine
+from glitchcart.service.films import FilmService
+from glitchcart.service.tapes import Tape, TapeService
 from glitchcart.service.timers import DeadlineTimers
 from glitchcart.settings import Settings
 
@@ -38,6 +46,30 @@ def prepare_data_dir(settings: Settings) -> Path:
     return root
 
 
+def tape_service(
+    store: SessionStore,
+    media: MediaStore,
+    cartridges: CartridgeSource,
+    settings: Settings,
+    events: EventBus | None = None,
+) -> TapeService:
+    """Replay tapes as GIF and MP4; a ``tape_ready`` event when one is built."""
+
+    async def ready(tape: Tape) -> None:
+        if events is not None:
+            await events.publish(tape.ref.session, "tape_ready", tape.to_dict())
+
+    return TapeService(
+        store=store,
+        media=media,
+        cartridges=cartridges,
+        encoders=[GifTapeEncoder(), Mp4TapeEncoder()],
+        max_bytes=settings.tape_max_bytes,
+        frame_size=(settings.frame_width, settings.frame_height),
+        on_ready=ready,
+    )
+
+
 @asynccontextmanager
 async def open_engine(
     settings: Settings, cartridges: CartridgeLibrary | None = None
@@ -45,19 +77,48 @@ async def open_engine(
     """An engine on the embedded defaults: SQLite, files, offline narrator and painter."""
     root = prepare_data_dir(settings)
     store = SqliteSessionStore(root / DB_NAME)
-    try:
-        yield Engine(
+    media = FileMediaStore(root)
+    library = cartridges or CartridgeLibrary()
+    events = MemoryEventBus()
+    size = (settings.frame_width, settings.frame_height)
+    painter: Painter = OfflinePainter()
+    if settings.flipbook:
+        painter = FlipbookPainter(painter)
+    films = None
+    if settings.video:
+        films = FilmService(
             store=store,
-            media=FileMediaStore(root),
+            media=media,
+            filmmaker=OfflineFilmmaker(),
+            joiner=FfmpegClipJoiner(size=size),
+            frame_size=size,
+        )
+    engine = None
+    try:
+        engine = Engine(
+            store=store,
+            media=media,
             narrator=OfflineNarrator(),
-            painter=OfflinePainter(),
-            cartridges=cartridges or CartridgeLibrary(),
+            painter=painter,
+            cartridges=library,
             clock=SystemClock(),
             settings=settings,
-            events=MemoryEventBus(),
+            events=events,
+            tapes=tape_service(store, media, library, settings, events) if settings.tapes else None,
+            films=films,
         )
+        yield engine
     finally:
+        if engine is not None:
+            await engine.drain()  # tapes and films of runs that just ended
         await store.close()
+
+
+@asynccontextmanager
+async def open_tapes(settings: Settings) -> AsyncIterator[TapeService]:
+    """The tape service on an engine's stores, for the ``tape`` command."""
+    async with open_engine(settings) as engine:
+        yield tape_service(engine.store, engine.media, engine.cartridges, settings, engine.events)
 
 
 @asynccontextmanager

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     idle_turns: int = Field(default=5, ge=0, description="IDLE within this many turns")
     idle_seconds_tier: float = Field(default=60 * 60, ge=0, description="... or seconds")
     pictures: bool = Field(default=True, description="paint a frame every turn")
+    flipbook: bool = Field(default=False, description="each turn's picture is a short GIF")
+    video: bool = Field(default=False, description="film a clip per turn; a film at death")
+    tapes: bool = Field(default=True, description="build a replay tape when a run ends")
+    tape_max_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=1024, description="size cap of a tape (Discord's 8 MB)"
+    )
     frame_width: int = Field(default=512, ge=64, le=2048)
     frame_height: int = Field(default=288, ge=64, le=2048)
 

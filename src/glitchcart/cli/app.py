@@ -20,11 +20,12 @@ import typer
 from rich.console import Console
 
 from glitchcart.adapters.cartridge_library import CartridgeLibrary
-from glitchcart.bootstrap import DB_NAME, open_engine, open_runtime
+from glitchcart.bootstrap import DB_NAME, open_engine, open_runtime, open_tapes
 from glitchcart.cli.games import games_app
 from glitchcart.cli.party import SharedKeyboard, player_ids
 from glitchcart.cli.play import Interactive, json_emitter, play_auto
 from glitchcart.cli.render import cartridges_table, sessions_table, show_turn
+from glitchcart.cli.tape import tape_command
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.turn import TurnRecord
 from glitchcart.errors import GlitchcartError, SessionNotFound
@@ -46,6 +47,7 @@ cartridges_app = typer.Typer(
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(cartridges_app, name="cartridges")
 app.add_typer(games_app, name="games")
+app.command("tape")(tape_command(open_tapes))
 
 DataDir = Annotated[
     Path | None,

@@ -91,6 +91,15 @@ class Interactive:
         cartridge = self.engine.cartridges.get(self.cartridge_id)
         show_turn(self.console, cartridge, record, frame_path(self.engine, record))
 
+    async def show_tape(self, record: TurnRecord) -> None:
+        """At death, the replay tape of the run (built once, however many ask)."""
+        tapes = self.engine.tapes
+        if record.state.alive or tapes is None:
+            return
+        tape = await tapes.build_game(self.key, record.game_id, self.cartridge_id)
+        self.console.print(f"[bold]replay tape:[/] {tapes.locate(self.key, tape.ref)}")
+        self.console.print("[dim]Type reset to play again, or q to quit.[/]")
+
     async def run(self, ask: Callable[[], str], cartridge: str | None, seed: int | None) -> None:
         record, new = await open_game(self.engine, self.key, cartridge, seed)
         self.cartridge_id = (await self.engine.snapshot(self.key)).cartridge or ""
@@ -124,11 +133,14 @@ class Interactive:
         elif lower == "r":
             snap = await self.engine.regenerate(self.key)
             self.console.print(choices_text(snap.choices))
-        elif lower == "t":
-            self.show(await self.engine.tick(self.key))
         elif lower == "reset":
             self.show(await self.engine.reset(self.key))
-        elif line.isdigit():
-            self.show(await self.engine.choose(self.key, int(line)))
         else:
-            self.show(await self.engine.act(self.key, line))
+            if lower == "t":
+                record = await self.engine.tick(self.key)
+            elif line.isdigit():
+                record = await self.engine.choose(self.key, int(line))
+            else:
+                record = await self.engine.act(self.key, line)
+            self.show(record)
+            await self.show_tape(record)

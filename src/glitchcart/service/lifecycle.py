@@ -19,6 +19,7 @@ from glitchcart.core.turn import InputKind, TurnInput, TurnRecord
 from glitchcart.core.votes import VotingMode
 from glitchcart.errors import Conflict, GameNotFound, NoGameRunning, TurnResolving
 from glitchcart.ports import GameSummary
+from glitchcart.service.game_media import game_media
 from glitchcart.service.pipeline import TurnPipeline
 
 
@@ -193,6 +194,10 @@ class Lifecycle(TurnPipeline):
         """
         if old == new:
             return []
+        # tapes, clips and films name the old session on their cards: made again on demand
+        for ref in await game_media(self.media, old, game_id):
+            if ref.kind != "frame":
+                await self.media.delete(ref)
         history = await self.store.history(game_id)
         rewritten: list[TurnRecord] = []
         old_refs: list[MediaRef] = []
@@ -219,3 +224,5 @@ class Lifecycle(TurnPipeline):
         for turn in history:
             if turn.frame is not None:
                 await self.media.delete(turn.frame)
+        for ref in await game_media(self.media, summary.session, game_id):
+            await self.media.delete(ref)

@@ -57,6 +57,8 @@ from glitchcart.ports import (
     PaintRequest,
     SessionStore,
 )
+from glitchcart.service.films import FilmService
+from glitchcart.service.tapes import TapeService
 from glitchcart.settings import Settings
 
 DeadlineListener = Callable[[SessionKey, float | None], None]
@@ -77,6 +79,8 @@ class TurnPipeline:
         clock: Clock,
         settings: Settings,
         events: EventBus | None = None,
+        tapes: TapeService | None = None,
+        films: FilmService | None = None,
         new_id: Callable[[], str] = lambda: secrets.token_hex(6),
         new_seed: Callable[[], int] = lambda: secrets.randbits(48),
     ) -> None:
@@ -88,6 +92,8 @@ class TurnPipeline:
         self.clock = clock
         self.settings = settings
         self.events = events
+        self.tapes = tapes
+        self.films = films
         self._new_id = new_id
         self._new_seed = new_seed
         self._locks: weakref.WeakValueDictionary[SessionKey, asyncio.Lock] = (
@@ -288,7 +294,8 @@ class TurnPipeline:
         )
 
         # 3. paint, concurrently with writing the next choices (no lock)
-        frame_ref = MediaRef(key, "frame", f"{game.game_id}-{pending.turn:05d}.png")
+        ext = "gif" if self.settings.flipbook else "png"
+        frame_ref = MediaRef(key, "frame", f"{game.game_id}-{pending.turn:05d}.{ext}")
         seed = derive_seed(pending.turn_seed, "choices", 0)
         choices_task = (
             self._choices(cartridge, new_state, seed, text, (), key, game.game_id)
@@ -338,7 +345,24 @@ class TurnPipeline:
                     return committed[0]
                 raise
         await self._announce(key, turn_record)
+        self._after_commit(key, game.game_id, game.cartridge, turn_record)
         return turn_record
+
+    def _after_commit(
+        self, key: SessionKey, game_id: str, cartridge: str, turn: TurnRecord
+    ) -> None:
+        """Media made from committed turns only, in the background: a clip per turn in
+        video mode; at death the film and the replay tape."""
+        if self.films is not None and turn.frame is not None:
+            self.background(self._film_turn(key, game_id, turn))
+        if not turn.state.alive and self.tapes is not None:
+            self.background(self.tapes.build_game(key, game_id, cartridge))
+
+    async def _film_turn(self, key: SessionKey, game_id: str, turn: TurnRecord) -> None:
+        assert self.films is not None
+        await self.films.shoot(key, game_id, turn.turn)
+        if not turn.state.alive:
+            await self.films.stitch(key, game_id)
 
     async def _announce(self, key: SessionKey, turn: TurnRecord) -> None:
         if turn.frame is not None:
