@@ -15,6 +15,10 @@ ALLOWED: dict[str, set[str]] = {
     "adapters": {"core", "errors", "ports", "adapters", "settings"},
     "cli": {"core", "errors", "ports", "service", "cli", "settings", "bootstrap", "adapters"},
     "bootstrap": {"core", "errors", "ports", "service", "adapters", "settings"},
+    # the client: service only for the in-process transport (see the test below)
+    "client": {"core", "errors", "ports", "service", "settings", "client"},
+    # the HTTP API reaches adapters only through the composition root
+    "http": {"core", "errors", "ports", "service", "settings", "bootstrap", "http", "client"},
     "settings": {"settings"},
     "errors": set(),
     "cartridges": set(),
@@ -67,6 +71,15 @@ def test_cli_reaches_adapters_only_for_cartridge_files() -> None:
             if target == "adapters":
                 text = path.read_text(encoding="utf-8").splitlines()[lineno - 1]
                 assert "cartridge_library" in text, f"{path.name}:{lineno} picks an adapter"
+
+
+def test_client_reaches_the_service_only_in_process() -> None:
+    """The HTTP transport and the wire models never need an engine."""
+    for path in (SRC / "client").rglob("*.py"):
+        if path.name in ("inprocess.py", "convert.py"):
+            continue
+        targets = {t for _, t in glitchcart_imports(path)}
+        assert "service" not in targets, f"{path.name} imports the service"
 
 
 def test_core_imports_only_the_standard_library() -> None:

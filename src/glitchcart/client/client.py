@@ -1,0 +1,316 @@
+"""One client for every surface, whether the engine runs here or behind a server.
+
+>>> async with Client(InProcessTransport(engine)) as client:
+...     turn = await client.boot("dust-signal", seed=7, session="web:blue-fox")
+...     receipt = await client.vote("ann", choice=2, session="web:blue-fox")
+>>> client = Client(HttpTransport("http://127.0.0.1:8000", api_key="..."))
+
+Every session-scoped method resolves its session by DESIGN.md's one rule
+(:func:`glitchcart.core.resolver.resolve_session`): the ``session`` argument,
+then the session a ref carries, then the one bound with
+:func:`~glitchcart.core.resolver.bound_session`; a ref of another session is
+refused. Request bodies are validated here, before either transport sees them,
+so a bad argument raises the same :class:`InvalidInput` in both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from types import TracebackType
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from glitchcart.client.models import (
+    ActionTurn,
+    ActionVote,
+    BootRequest,
+    CartridgeInfo,
+    ChoiceTurn,
+    ChoiceVote,
+    EventOut,
+    ForceAction,
+    ForceChoice,
+    GameInfo,
+    GrantCrown,
+    HistoryPage,
+    HolderRequest,
+    JoinRequest,
+    MediaRefOut,
+    ModeRequest,
+    PassCrown,
+    PlayerRequest,
+    SessionExport,
+    SessionView,
+    Turn,
+    TwistRequest,
+    VetoRequest,
+    VoteReceiptOut,
+)
+from glitchcart.client.problems import invalid_input
+from glitchcart.client.transport import Transport
+from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.resolver import resolve_session
+from glitchcart.core.votes import VotingMode
+from glitchcart.errors import InvalidInput
+
+T = TypeVar("T")
+SessionArg = SessionKey | str | None
+GAME_ID_LIMIT = 64
+
+
+def _build(make: Callable[[], T]) -> T:
+    """Build a request model; a validation failure is the project's InvalidInput."""
+    try:
+        return make()
+    except ValidationError as exc:
+        raise invalid_input(exc) from None
+
+
+class Client:
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+    # ------------------------------------------------------------ games in a session
+
+    async def cartridges(self) -> list[CartridgeInfo]:
+        return await self.transport.cartridges()
+
+    async def boot(
+        self,
+        cartridge: str,
+        *,
+        seed: int | None = None,
+        mode: VotingMode | None = None,
+        swap: bool = False,
+        player: str | None = None,
+        session: SessionArg = None,
+    ) -> Turn:
+        """Boot a cartridge; refused while a game runs unless ``swap``. Returns the prologue."""
+        key = resolve_session(session)
+        body = _build(
+            lambda: BootRequest(cartridge=cartridge, seed=seed, mode=mode, swap=swap, player=player)
+        )
+        return await self.transport.boot(key, body)
+
+    async def snapshot(self, *, session: SessionArg = None) -> SessionView:
+        return await self.transport.snapshot(resolve_session(session))
+
+    async def exit(self, *, session: SessionArg = None) -> str:
+        """Save and eject the running game; returns its game id."""
+        return (await self.transport.exit(resolve_session(session))).game_id
+
+    async def reset(self, *, player: str | None = None, session: SessionArg = None) -> Turn:
+        key = resolve_session(session)
+        return await self.transport.reset(key, _build(lambda: PlayerRequest(player=player)))
+
+    async def regenerate(self, *, session: SessionArg = None) -> SessionView:
+        return await self.transport.regenerate(resolve_session(session))
+
+    # ------------------------------------------------------------ turns
+
+    async def vote(
+        self,
+        player: str,
+        *,
+        choice: int | None = None,
+        action: str | None = None,
+        name: str | None = None,
+        idempotency_key: str | None = None,
+        session: SessionArg = None,
+    ) -> VoteReceiptOut:
+        """Cast or change ``player``'s vote: a listed ``choice`` or a free ``action``."""
+        key = resolve_session(session)
+        body: ChoiceVote | ActionVote
+        if choice is not None and action is None:
+            number = choice
+            body = _build(lambda: ChoiceVote(player=player, choice=number, name=name))
+        elif action is not None and choice is None:
+            text = action
+            body = _build(lambda: ActionVote(player=player, action=text, name=name))
+        else:
+            raise InvalidInput("a vote is either a choice number or an action")
+        if idempotency_key is not None and not 0 < len(idempotency_key) <= 128:
+            raise InvalidInput("an idempotency key is 1-128 characters")
+        return await self.transport.vote(key, body, idempotency_key)
+
+    async def choose(
+        self,
+        number: int,
+        *,
+        player: str | None = None,
+        expected_version: int | None = None,
+        session: SessionArg = None,
+    ) -> Turn:
+        """Take offered choice ``number`` now (no vote); refused if the session moved
+        past ``expected_version``."""
+        key = resolve_session(session)
+        body = _build(lambda: ChoiceTurn(choice=number, player=player))
+        return await self.transport.turn(key, body, expected_version)
+
+    async def act(
+        self,
+        text: str,
+        *,
+        player: str | None = None,
+        expected_version: int | None = None,
+        session: SessionArg = None,
+    ) -> Turn:
+        """Take a free action now (no vote)."""
+        key = resolve_session(session)
+        body = _build(lambda: ActionTurn(action=text, player=player))
+        return await self.transport.turn(key, body, expected_version)
+
+    async def tick(
+        self, *, expected_version: int | None = None, session: SessionArg = None
+    ) -> Turn:
+        """Let time pass: a short situation report and fresh choices."""
+        return await self.transport.tick(resolve_session(session), expected_version)
+
+    async def join(
+        self, player: str, *, name: str | None = None, session: SessionArg = None
+    ) -> None:
+        key = resolve_session(session)
+        await self.transport.join(key, _build(lambda: JoinRequest(player=player, name=name)))
+
+    # ------------------------------------------------------------ crown
+
+    async def take_crown(
+        self, player: str, *, name: str | None = None, session: SessionArg = None
+    ) -> None:
+        key = resolve_session(session)
+        await self.transport.take_crown(key, _build(lambda: JoinRequest(player=player, name=name)))
+
+    async def pass_crown(self, holder: str, to: str, *, session: SessionArg = None) -> None:
+        key = resolve_session(session)
+        await self.transport.pass_crown(key, _build(lambda: PassCrown(holder=holder, to=to)))
+
+    async def drop_crown(self, holder: str, *, session: SessionArg = None) -> None:
+        key = resolve_session(session)
+        await self.transport.drop_crown(key, _build(lambda: HolderRequest(holder=holder)))
+
+    async def grant_crown(
+        self, player: str | None, *, crown_open: bool | None = None, session: SessionArg = None
+    ) -> None:
+        """An admin sets the holder (or none) and whether a free crown may be taken."""
+        key = resolve_session(session)
+        body = _build(lambda: GrantCrown(player=player, crown_open=crown_open))
+        await self.transport.grant_crown(key, body)
+
+    async def twist(self, holder: str, text: str, *, session: SessionArg = None) -> None:
+        key = resolve_session(session)
+        await self.transport.twist(key, _build(lambda: TwistRequest(holder=holder, text=text)))
+
+    async def veto(self, holder: str, choice: int, *, session: SessionArg = None) -> None:
+        key = resolve_session(session)
+        await self.transport.veto(key, _build(lambda: VetoRequest(holder=holder, choice=choice)))
+
+    async def force(
+        self,
+        holder: str,
+        *,
+        choice: int | None = None,
+        action: str | None = None,
+        session: SessionArg = None,
+    ) -> VoteReceiptOut:
+        """The crown closes the window now with its own pick."""
+        key = resolve_session(session)
+        body: ForceChoice | ForceAction
+        if choice is not None and action is None:
+            number = choice
+            body = _build(lambda: ForceChoice(holder=holder, choice=number))
+        elif action is not None and choice is None:
+            text = action
+            body = _build(lambda: ForceAction(holder=holder, action=text))
+        else:
+            raise InvalidInput("force either a choice number or an action")
+        return await self.transport.force(key, body)
+
+    async def set_mode(
+        self, mode: VotingMode | str, *, player: str | None = None, session: SessionArg = None
+    ) -> None:
+        key = resolve_session(session)
+        body = _build(lambda: ModeRequest.model_validate({"mode": mode, "player": player}))
+        await self.transport.set_mode(key, body)
+
+    # ------------------------------------------------------------ reading
+
+    async def history(
+        self, *, start: int = 0, limit: int = 50, session: SessionArg = None
+    ) -> HistoryPage:
+        """Turns of the running game from turn ``start``, at most ``limit`` (1-200)."""
+        key = resolve_session(session)
+        if not (isinstance(start, int) and start >= 0 and isinstance(limit, int)):
+            raise InvalidInput("history: start is 0 or more and limit a number")
+        if not 1 <= limit <= 200:
+            raise InvalidInput("history: limit is 1 to 200")
+        return await self.transport.history(key, start, limit)
+
+    async def export(self, *, session: SessionArg = None) -> SessionExport:
+        return await self.transport.export(resolve_session(session))
+
+    async def frame(
+        self, ref: MediaRef | MediaRefOut | str, *, session: SessionArg = None
+    ) -> bytes:
+        """The PNG of a turn. ``ref`` is a turn's ``frame`` or a frame's file name; a ref
+        of another session is refused (:class:`SessionMismatch`)."""
+        if isinstance(ref, str):
+            key = resolve_session(session)
+            media = MediaRef(key, "frame", ref)
+        else:
+            media = ref if isinstance(ref, MediaRef) else _media_ref(ref)
+            key = resolve_session(session, media)
+        if media.kind != "frame":
+            raise InvalidInput("not a frame")
+        return await self.transport.frame(key, media.name)
+
+    def events(
+        self, *, after: int | None = None, session: SessionArg = None
+    ) -> AsyncIterator[EventOut]:
+        """The session's events, after event ``after`` if given, then live; close the
+        iterator (``aclose``) when done."""
+        key = resolve_session(session)
+        if after is not None and not (isinstance(after, int) and after >= 0):
+            raise InvalidInput("after is an event id (0 or more)")
+        return self.transport.events(key, after)
+
+    # ------------------------------------------------------------ saved games
+
+    async def games(self) -> list[GameInfo]:
+        """The saved games this caller may see, most recently played first."""
+        return await self.transport.games()
+
+    async def load_game(
+        self, game_id: str, *, swap: bool = False, session: SessionArg = None
+    ) -> str:
+        key = resolve_session(session)
+        return (await self.transport.load_game(key, _game_id(game_id), swap)).game_id
+
+    async def delete_game(self, game_id: str) -> None:
+        await self.transport.delete_game(_game_id(game_id))
+
+
+def _media_ref(ref: MediaRefOut) -> MediaRef:
+    return MediaRef.from_dict({"session": ref.session, "kind": ref.kind, "name": ref.name})
+
+
+def _game_id(game_id: str) -> str:
+    if not (isinstance(game_id, str) and game_id.isascii() and game_id.isalnum()):
+        raise InvalidInput("a game id is 1-64 letters and digits")
+    if len(game_id) > GAME_ID_LIMIT:
+        raise InvalidInput("a game id is 1-64 letters and digits")
+    return game_id

@@ -1,0 +1,82 @@
+"""Domain values → wire types. Used by the in-process transport and by the HTTP
+server, so both hand a surface exactly the same values."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from glitchcart.client.models import (
+    CartridgeInfo,
+    EventOut,
+    GameInfo,
+    SessionView,
+    Turn,
+    VoteReceiptOut,
+)
+from glitchcart.core.cartridge import Cartridge
+from glitchcart.core.turn import TurnRecord
+from glitchcart.ports import Event, GameSummary
+
+if TYPE_CHECKING:
+    from glitchcart.service.engine import Snapshot
+    from glitchcart.service.voting import VoteReceipt
+
+
+def turn_out(record: TurnRecord) -> Turn:
+    return Turn.model_validate(record.to_dict())
+
+
+def cartridge_out(cartridge: Cartridge) -> CartridgeInfo:
+    return CartridgeInfo(
+        id=cartridge.id,
+        title=cartridge.title,
+        genre=cartridge.genre,
+        premise=cartridge.premise,
+        choice_count=cartridge.choice_count,
+    )
+
+
+def session_out(snap: Snapshot) -> SessionView:
+    return SessionView.model_validate(
+        {
+            "key": str(snap.key),
+            "version": snap.version,
+            "phase": snap.phase.value,
+            "cartridge": snap.cartridge,
+            "title": snap.title,
+            "game_id": snap.game_id,
+            "seed": snap.seed,
+            "state": snap.state.to_dict() if snap.state else None,
+            "choices": [c.to_dict() for c in snap.choices],
+            "last": snap.last.to_dict() if snap.last else None,
+            "mode": snap.mode.value,
+            "roster": [{"id": p.id, "name": p.name, "tier": p.tier.value} for p in snap.roster],
+            "crown": snap.crown,
+            "window": snap.window.to_dict() if snap.window else None,
+            "vetoed": list(snap.vetoed),
+            "paused": snap.paused,
+            "idle_deadline": snap.idle_deadline,
+        }
+    )
+
+
+def receipt_out(receipt: VoteReceipt) -> VoteReceiptOut:
+    return VoteReceiptOut.model_validate(receipt.to_dict())
+
+
+def game_out(summary: GameSummary) -> GameInfo:
+    return GameInfo(
+        game_id=summary.game_id,
+        cartridge=summary.cartridge,
+        session=str(summary.session),
+        live=summary.live,
+        turn=summary.turn,
+        alive=summary.alive,
+        players=list(summary.players),
+        created_at=summary.created_at,
+        updated_at=summary.updated_at,
+    )
+
+
+def event_out(event: Event) -> EventOut:
+    return EventOut(session=str(event.session), id=event.id, kind=event.kind, data=event.data)

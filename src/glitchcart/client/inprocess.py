@@ -1,0 +1,182 @@
+"""The in-process transport: the engine runs in this process.
+
+The HTTP server answers every request through one of these, so a surface gets
+the same values and the same exceptions whichever transport it uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from glitchcart.client.convert import (
+    cartridge_out,
+    event_out,
+    game_out,
+    receipt_out,
+    session_out,
+    turn_out,
+)
+from glitchcart.client.idempotency import InFlight
+from glitchcart.client.models import (
+    ActionTurn,
+    BootRequest,
+    CartridgeInfo,
+    ChoiceTurn,
+    ChoiceVote,
+    EventOut,
+    ForceChoice,
+    ForceRequest,
+    GameInfo,
+    GameRef,
+    GrantCrown,
+    HistoryPage,
+    HolderRequest,
+    JoinRequest,
+    ModeRequest,
+    PassCrown,
+    PlayerRequest,
+    SessionExport,
+    SessionView,
+    Turn,
+    TurnRequest,
+    TwistRequest,
+    VetoRequest,
+    VoteReceiptOut,
+    VoteRequest,
+)
+from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.errors import SessionNotFound, StorageError
+from glitchcart.service.engine import Engine
+
+
+class InProcessTransport:
+    """Calls ``engine`` directly; owns nothing of it (the caller opens and closes it)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.inflight = InFlight()
+
+    async def cartridges(self) -> list[CartridgeInfo]:
+        return [cartridge_out(c) for c in self.engine.cartridges.list()]
+
+    async def boot(self, key: SessionKey, body: BootRequest) -> Turn:
+        record = await self.engine.boot(
+            key, body.cartridge, seed=body.seed, mode=body.mode, swap=body.swap, player=body.player
+        )
+        return turn_out(record)
+
+    async def snapshot(self, key: SessionKey) -> SessionView:
+        return session_out(await self.engine.snapshot(key))
+
+    async def exit(self, key: SessionKey) -> GameRef:
+        return GameRef(game_id=await self.engine.exit(key))
+
+    async def vote(
+        self, key: SessionKey, body: VoteRequest, idempotency_key: str | None
+    ) -> VoteReceiptOut:
+        choice = body.choice if isinstance(body, ChoiceVote) else None
+        action = None if isinstance(body, ChoiceVote) else body.action
+        with self.inflight.hold((key, idempotency_key) if idempotency_key else None):
+            receipt = await self.engine.vote(
+                key,
+                body.player,
+                choice=choice,
+                action=action,
+                name=body.name,
+                idempotency_key=idempotency_key,
+            )
+        return receipt_out(receipt)
+
+    async def turn(self, key: SessionKey, body: TurnRequest, expected_version: int | None) -> Turn:
+        if isinstance(body, ChoiceTurn):
+            record = await self.engine.choose(
+                key, body.choice, player=body.player, expected_version=expected_version
+            )
+        else:
+            assert isinstance(body, ActionTurn)
+            record = await self.engine.act(
+                key, body.action, player=body.player, expected_version=expected_version
+            )
+        return turn_out(record)
+
+    async def tick(self, key: SessionKey, expected_version: int | None) -> Turn:
+        return turn_out(await self.engine.tick(key, expected_version=expected_version))
+
+    async def regenerate(self, key: SessionKey) -> SessionView:
+        return session_out(await self.engine.regenerate(key))
+
+    async def reset(self, key: SessionKey, body: PlayerRequest) -> Turn:
+        return turn_out(await self.engine.reset(key, player=body.player))
+
+    async def join(self, key: SessionKey, body: JoinRequest) -> None:
+        await self.engine.join(key, body.player, name=body.name)
+
+    async def take_crown(self, key: SessionKey, body: JoinRequest) -> None:
+        await self.engine.take_crown(key, body.player, name=body.name)
+
+    async def pass_crown(self, key: SessionKey, body: PassCrown) -> None:
+        await self.engine.pass_crown(key, body.holder, body.to)
+
+    async def drop_crown(self, key: SessionKey, body: HolderRequest) -> None:
+        await self.engine.drop_crown(key, body.holder)
+
+    async def grant_crown(self, key: SessionKey, body: GrantCrown) -> None:
+        await self.engine.grant_crown(key, body.player, crown_open=body.crown_open)
+
+    async def twist(self, key: SessionKey, body: TwistRequest) -> None:
+        await self.engine.twist(key, body.holder, body.text)
+
+    async def veto(self, key: SessionKey, body: VetoRequest) -> None:
+        await self.engine.veto(key, body.holder, body.choice)
+
+    async def force(self, key: SessionKey, body: ForceRequest) -> VoteReceiptOut:
+        if isinstance(body, ForceChoice):
+            receipt = await self.engine.force(key, body.holder, choice=body.choice)
+        else:
+            receipt = await self.engine.force(key, body.holder, action=body.action)
+        return receipt_out(receipt)
+
+    async def set_mode(self, key: SessionKey, body: ModeRequest) -> None:
+        await self.engine.set_mode(key, body.mode, player=body.player)
+
+    async def history(self, key: SessionKey, start: int, limit: int) -> HistoryPage:
+        found = await self.engine.history(key, start=start, limit=limit + 1)
+        more = len(found) > limit
+        return HistoryPage(
+            items=[turn_out(t) for t in found[:limit]],
+            start=start,
+            next_start=found[limit].turn if more else None,
+        )
+
+    async def export(self, key: SessionKey) -> SessionExport:
+        snap = await self.engine.snapshot(key)
+        history = await self.engine.history(key)
+        return SessionExport(session=session_out(snap), history=[turn_out(t) for t in history])
+
+    async def frame(self, key: SessionKey, name: str) -> bytes:
+        return await self.engine.frame(key, MediaRef(key, "frame", name))
+
+    async def require(self, key: SessionKey) -> None:
+        """Raise :class:`SessionNotFound` unless the session exists."""
+        if not await self.engine.exists(key):
+            raise SessionNotFound(f"no session {key}; boot a cartridge into it first")
+
+    async def events(self, key: SessionKey, after: int | None) -> AsyncIterator[EventOut]:
+        await self.require(key)
+        bus = self.engine.events
+        if bus is None:
+            raise StorageError("this engine publishes no events")
+        async for event in bus.subscribe(key, after=after):
+            yield event_out(event)
+
+    async def games(self) -> list[GameInfo]:
+        return [game_out(g) for g in await self.engine.games()]
+
+    async def load_game(self, key: SessionKey, game_id: str, swap: bool) -> GameRef:
+        return GameRef(game_id=await self.engine.load_game(key, game_id, swap=swap))
+
+    async def delete_game(self, game_id: str) -> None:
+        await self.engine.delete_game(game_id)
+
+    async def aclose(self) -> None:
+        """Nothing to release: the engine belongs to whoever opened it."""

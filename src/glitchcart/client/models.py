@@ -1,0 +1,322 @@
+"""Wire types: what travels between a surface and the engine, in both transports.
+
+These are the shapes the HTTP API serializes and the :class:`~glitchcart.client.Client`
+returns, whichever transport it uses. They are kept apart from the domain types
+(``glitchcart.core``): a domain type may grow a field without changing the API.
+Request bodies are here too, so the server parses exactly what the client sends.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from glitchcart.core.votes import VotingMode
+
+KEY_PATTERN = r"^[a-z][a-z0-9]{0,15}:[A-Za-z0-9_-]{1,64}$"
+PLAYER_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+GAME_ID_PATTERN = r"^[A-Za-z0-9]{1,64}$"
+CARTRIDGE_PATTERN = r"^[a-z][a-z0-9-]{0,47}$"
+FRAME_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,95}\.png$"
+TEXT_FORMAT = "action-text"  # printable text; its longest length is a server setting
+
+PlayerId = Annotated[str, Field(pattern=PLAYER_PATTERN)]
+Text = Annotated[
+    str,
+    Field(min_length=1, max_length=4000, pattern=r"\S", json_schema_extra={"format": TEXT_FORMAT}),
+]
+ChoiceNumber = Annotated[int, Field(ge=1, le=99)]
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------- answers
+
+
+class CartridgeInfo(Wire):
+    id: str
+    title: str
+    genre: str
+    premise: str
+    choice_count: int
+
+
+class ChoiceOut(Wire):
+    text: str
+    intent: str
+    target: str | None
+
+
+class MediaRefOut(Wire):
+    session: str
+    kind: str
+    name: str
+
+
+class WorldStateOut(Wire):
+    turn: int
+    location: str
+    time_of_day: str
+    chaos: int
+    chaos_phase: str
+    health: int
+    max_health: int
+    injuries: list[str]
+    inventory: list[str]
+    flags: dict[str, str]
+    recent_events: list[str]
+    seen: list[str]
+    alive: bool
+    cause_of_death: str | None
+
+
+class DeltaOut(Wire):
+    damage: int
+    injuries_added: list[str]
+    injuries_healed: list[str]
+    items_gained: list[str]
+    items_lost: list[str]
+    move_to: str | None
+    chaos: int
+    advance_time: bool
+    flags: dict[str, str]
+    event: str | None
+    seen: list[str]
+    fatal: bool
+    cause: str | None
+
+
+class TurnInputOut(Wire):
+    kind: Literal["start", "choice", "action", "hesitate", "tick"]
+    text: str
+    player: str | None
+    choice: ChoiceOut | None
+
+
+class TallyOut(Wire):
+    mode: VotingMode
+    reason: str
+    winner: str
+    counts: list[tuple[str, int]]
+    ballots: list[tuple[str, str]]
+    tied: list[str]
+    roll: float | None
+
+
+class Turn(Wire):
+    """One committed turn. Turn 0 is the prologue."""
+
+    game_id: str
+    turn: int
+    input: TurnInputOut
+    fate: Literal["LUCKY", "NORMAL", "UNLUCKY"] | None
+    narration: str
+    delta: DeltaOut
+    state: WorldStateOut
+    choices: list[ChoiceOut]
+    frame: MediaRefOut | None
+    turn_seed: int
+    created_at: float
+    fallback: bool
+    tally: TallyOut | None
+    twist: str | None
+
+
+class PlayerOut(Wire):
+    id: str
+    name: str
+    tier: Literal["active", "idle", "dormant"]
+
+
+class VoteOut(Wire):
+    player: str
+    choice: int | None
+    action: str | None
+    cast_at: float
+
+
+class WindowOut(Wire):
+    turn: int
+    opened_at: float
+    deadline: float
+    votes: list[VoteOut]
+
+
+class SessionView(Wire):
+    """What a surface shows of a session right now. ``version`` is its ETag."""
+
+    key: str
+    version: int
+    phase: Literal["empty", "ready", "resolving", "over"]
+    cartridge: str | None
+    title: str | None
+    game_id: str | None
+    seed: int | None
+    state: WorldStateOut | None
+    choices: list[ChoiceOut]
+    last: Turn | None
+    mode: VotingMode
+    roster: list[PlayerOut]
+    crown: str | None
+    window: WindowOut | None
+    vetoed: list[int]
+    paused: bool
+    idle_deadline: float | None
+
+
+class VoteReceiptOut(Wire):
+    """Where the window stands after a vote. ``closed``: this vote closed it."""
+
+    turn: int
+    player: str
+    candidate: str
+    closed: bool
+    deadline: float | None
+    voters: int
+
+
+class HistoryPage(Wire):
+    items: list[Turn]
+    start: int
+    next_start: int | None  # pass as ``start`` for the next page; None at the end
+
+
+class SessionExport(Wire):
+    session: SessionView
+    history: list[Turn]
+
+
+class GameInfo(Wire):
+    game_id: str
+    cartridge: str
+    session: str
+    live: bool
+    turn: int
+    alive: bool
+    players: list[str]
+    created_at: float
+    updated_at: float
+
+
+class GameRef(Wire):
+    game_id: str
+
+
+class EventOut(Wire):
+    """Something that happened in a session; ``id`` rises within the session."""
+
+    session: str
+    id: int
+    kind: str
+    data: dict[str, Any]
+
+
+class Problem(Wire):
+    """An error answer (RFC 9457 problem details). ``code`` names the exception class."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    retry_after: float | None = None
+
+
+# ---------------------------------------------------------------- requests
+
+
+class BootRequest(Wire):
+    cartridge: str = Field(pattern=CARTRIDGE_PATTERN)
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    mode: VotingMode | None = None
+    swap: bool = False  # save and replace a running game
+    player: PlayerId | None = None
+
+
+class ChoiceVote(Wire):
+    player: PlayerId
+    choice: ChoiceNumber
+    name: str | None = Field(default=None, max_length=200)
+
+
+class ActionVote(Wire):
+    player: PlayerId
+    action: Text
+    name: str | None = Field(default=None, max_length=200)
+
+
+VoteRequest = ChoiceVote | ActionVote
+
+
+class ChoiceTurn(Wire):
+    choice: ChoiceNumber
+    player: PlayerId | None = None
+
+
+class ActionTurn(Wire):
+    action: Text
+    player: PlayerId | None = None
+
+
+TurnRequest = ChoiceTurn | ActionTurn
+
+
+class PlayerRequest(Wire):
+    player: PlayerId | None = None
+
+
+class JoinRequest(Wire):
+    player: PlayerId
+    name: str | None = Field(default=None, max_length=200)
+
+
+class PassCrown(Wire):
+    holder: PlayerId
+    to: PlayerId
+
+
+class HolderRequest(Wire):
+    holder: PlayerId
+
+
+class GrantCrown(Wire):
+    player: PlayerId | None
+    crown_open: bool | None = None
+
+
+class TwistRequest(Wire):
+    holder: PlayerId
+    text: Text
+
+
+class VetoRequest(Wire):
+    holder: PlayerId
+    choice: ChoiceNumber
+
+
+class ForceChoice(Wire):
+    holder: PlayerId
+    choice: ChoiceNumber
+
+
+class ForceAction(Wire):
+    holder: PlayerId
+    action: Text
+
+
+ForceRequest = ForceChoice | ForceAction
+
+
+class ModeRequest(Wire):
+    mode: VotingMode
+    player: PlayerId | None = None
+
+
+class LoadRequest(Wire):
+    session: str = Field(pattern=KEY_PATTERN)
+    swap: bool = False

@@ -1,0 +1,99 @@
+"""The seam under :class:`~glitchcart.client.Client`: one Protocol, two transports.
+
+A transport receives a session key already resolved by the client (DESIGN.md's
+one rule) and request bodies already validated, and answers with wire types or
+raises the project's exceptions. :class:`~glitchcart.client.inprocess.InProcessTransport`
+calls an engine in this process; :class:`~glitchcart.client.http_transport.HttpTransport`
+calls the HTTP API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from glitchcart.client.models import (
+    BootRequest,
+    CartridgeInfo,
+    EventOut,
+    ForceRequest,
+    GameInfo,
+    GameRef,
+    GrantCrown,
+    HistoryPage,
+    HolderRequest,
+    JoinRequest,
+    ModeRequest,
+    PassCrown,
+    PlayerRequest,
+    SessionExport,
+    SessionView,
+    Turn,
+    TurnRequest,
+    TwistRequest,
+    VetoRequest,
+    VoteReceiptOut,
+    VoteRequest,
+)
+from glitchcart.core.keys import SessionKey
+
+
+class Transport(Protocol):
+    async def cartridges(self) -> list[CartridgeInfo]: ...
+
+    async def boot(self, key: SessionKey, body: BootRequest) -> Turn: ...
+
+    async def snapshot(self, key: SessionKey) -> SessionView: ...
+
+    async def exit(self, key: SessionKey) -> GameRef: ...
+
+    async def vote(
+        self, key: SessionKey, body: VoteRequest, idempotency_key: str | None
+    ) -> VoteReceiptOut: ...
+
+    async def turn(
+        self, key: SessionKey, body: TurnRequest, expected_version: int | None
+    ) -> Turn: ...
+
+    async def tick(self, key: SessionKey, expected_version: int | None) -> Turn: ...
+
+    async def regenerate(self, key: SessionKey) -> SessionView: ...
+
+    async def reset(self, key: SessionKey, body: PlayerRequest) -> Turn: ...
+
+    async def join(self, key: SessionKey, body: JoinRequest) -> None: ...
+
+    async def take_crown(self, key: SessionKey, body: JoinRequest) -> None: ...
+
+    async def pass_crown(self, key: SessionKey, body: PassCrown) -> None: ...
+
+    async def drop_crown(self, key: SessionKey, body: HolderRequest) -> None: ...
+
+    async def grant_crown(self, key: SessionKey, body: GrantCrown) -> None: ...
+
+    async def twist(self, key: SessionKey, body: TwistRequest) -> None: ...
+
+    async def veto(self, key: SessionKey, body: VetoRequest) -> None: ...
+
+    async def force(self, key: SessionKey, body: ForceRequest) -> VoteReceiptOut: ...
+
+    async def set_mode(self, key: SessionKey, body: ModeRequest) -> None: ...
+
+    async def history(self, key: SessionKey, start: int, limit: int) -> HistoryPage: ...
+
+    async def export(self, key: SessionKey) -> SessionExport: ...
+
+    async def frame(self, key: SessionKey, name: str) -> bytes: ...
+
+    def events(self, key: SessionKey, after: int | None) -> AsyncIterator[EventOut]:
+        """Events of one session, those after ``after`` first; raises
+        :class:`SessionNotFound` on the first step if the session does not exist."""
+        ...
+
+    async def games(self) -> list[GameInfo]: ...
+
+    async def load_game(self, key: SessionKey, game_id: str, swap: bool) -> GameRef: ...
+
+    async def delete_game(self, game_id: str) -> None: ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,119 @@
+"""The HTTP API: an app factory over one engine.
+
+>>> app = create_app(load_settings())            # opens its own engine and timers
+>>> app = create_app(settings, engine=engine)     # serves an engine its caller runs
+
+Without an engine the app opens one at startup (:func:`glitchcart.bootstrap.open_runtime`),
+runs its deadline timers and drains its turns at shutdown. Every answer goes
+through the in-process transport, so HTTP and in-process clients see the same
+values; every error is ``application/problem+json`` from :mod:`.problem`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from glitchcart.bootstrap import open_runtime
+from glitchcart.client.models import TEXT_FORMAT, CartridgeInfo, Problem
+from glitchcart.errors import GlitchcartError
+from glitchcart.http import crown, events, frames, games, sessions, turns
+from glitchcart.http.access import AccessMiddleware, Gatekeeper
+from glitchcart.http.deps import AppParts, Service
+from glitchcart.http.limits import BodyLimit
+from glitchcart.http.problem import documented, on_error, on_http_error, on_invalid_request
+from glitchcart.service.engine import Engine
+from glitchcart.settings import Settings
+
+API_VERSION = "1.0.0"
+
+
+def create_app(
+    settings: Settings,
+    engine: Engine | None = None,
+    *,
+    now: Callable[[], float] = time.monotonic,
+) -> FastAPI:
+    """Build the API. ``now`` is the clock of the rate limits (monotonic seconds)."""
+    parts = AppParts(settings=settings, gatekeeper=Gatekeeper(settings, now))
+    if engine is not None:
+        parts.bind(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if engine is not None:
+            yield  # the caller runs the engine (and its timers, if it wants them)
+            return
+        async with open_runtime(settings) as (running, _timers):
+            parts.bind(running)
+            yield
+
+    app = FastAPI(
+        title="glitchcart",
+        version=API_VERSION,
+        summary="AI-narrated multiplayer choose-your-own-adventure games",
+        lifespan=lifespan,
+        redoc_url=None,
+    )
+    app.state.parts = parts
+    app.add_exception_handler(GlitchcartError, on_error)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_invalid_request)
+    app.add_exception_handler(Exception, on_error)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(AccessMiddleware, gatekeeper=parts.gatekeeper)
+
+    @app.get("/healthz", tags=["meta"])
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get(
+        "/v1/cartridges",
+        response_model=list[CartridgeInfo],
+        tags=["meta"],
+        responses=documented(),
+    )
+    async def cartridges(service: Service) -> list[CartridgeInfo]:
+        """The cartridges (game definitions) on offer."""
+        return await service.cartridges()
+
+    for module in (sessions, turns, crown, frames, events, games):
+        app.include_router(module.router, responses=documented(401, 403, 422, 429, 503))
+    app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
+    """The generated schema, plus what FastAPI can't know: the Problem model and the
+    configured longest action text."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            routes=app.routes,
+            tags=None,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = Problem.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        for model in components.values():
+            for prop in model.get("properties", {}).values():
+                if prop.get("format") == TEXT_FORMAT:
+                    prop["maxLength"] = settings.max_action_length
+                    prop["description"] = (
+                        "printable text; spaces are folded; at most "
+                        f"{settings.max_action_length} characters"
+                    )
+        app.openapi_schema = schema
+    return app.openapi_schema

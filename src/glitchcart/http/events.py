@@ -1,0 +1,88 @@
+"""A session's events as server-sent events, resumable with ``Last-Event-ID``.
+
+Each message carries the event's id (rising within the session), its kind as
+the SSE event name and the event as JSON. A comment line is sent when nothing
+happened for ``sse_keepalive`` seconds, so proxies keep the stream open and a
+vanished subscriber is noticed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import StreamingResponse
+
+from glitchcart.client.inprocess import InProcessTransport
+from glitchcart.client.models import EventOut
+from glitchcart.client.sse import encode
+from glitchcart.core.keys import SessionKey
+from glitchcart.http.deps import Key, Parts, Service
+from glitchcart.http.problem import documented
+
+router = APIRouter(prefix="/v1/sessions/{key}", tags=["events"])
+_END = object()
+
+
+class EventStream(StreamingResponse):
+    media_type = "text/event-stream"
+
+
+@router.get(
+    "/events",
+    response_class=EventStream,
+    responses={
+        200: {
+            "description": "an endless stream of events",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **documented(404),
+    },
+)
+async def events(
+    key: Key,
+    service: Service,
+    parts: Parts,
+    last_event_id: Annotated[
+        str | None, Header(alias="Last-Event-ID", pattern=r"^[0-9]{1,18}$")
+    ] = None,
+    after: Annotated[int | None, Query(ge=0, le=10**18, description="resume after")] = None,
+) -> EventStream:
+    """Vote cast, window opened and closed, turn resolving, narration, frame ready,
+    choices, crown moved, game over, ... as they happen."""
+    await service.require(key)
+    start = int(last_event_id) if last_event_id is not None else after
+    body = _stream(service, key, start, parts.settings.sse_keepalive)
+    return EventStream(body, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+async def _stream(
+    service: InProcessTransport, key: SessionKey, after: int | None, keepalive: float
+) -> AsyncIterator[str]:
+    queue: asyncio.Queue[EventOut | object] = asyncio.Queue(maxsize=256)
+
+    async def pump() -> None:
+        try:
+            async for event in service.events(key, after):
+                await queue.put(event)
+        finally:
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(_END)
+
+    task = asyncio.get_running_loop().create_task(pump())
+    try:
+        yield ": stream open\n\n"
+        while True:
+            try:
+                item = await asyncio.wait_for(queue.get(), timeout=keepalive)
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+                continue
+            if not isinstance(item, EventOut):
+                return
+            yield encode(item.id, item.kind, item.model_dump_json())
+    finally:
+        task.cancel()  # it ends the bus subscription on its own

@@ -1,0 +1,71 @@
+"""Votes and direct turns: the moves of a turn."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header
+
+from glitchcart.client.models import Turn, TurnRequest, VoteReceiptOut, VoteRequest
+from glitchcart.http.deps import Key, Parts, Service
+from glitchcart.http.problem import documented
+
+router = APIRouter(prefix="/v1/sessions/{key}", tags=["turns"])
+IF_MATCH = r'^(\*|(W/)?"[0-9]{1,18}")$'
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        pattern=IF_MATCH,
+        description='the session version the move was computed from, as its ETag ("12")',
+    ),
+]
+
+
+def expected_version(if_match: str | None) -> int | None:
+    if if_match is None or if_match == "*":
+        return None
+    found = re.search(r"[0-9]+", if_match)
+    assert found is not None  # the header's pattern guarantees it
+    return int(found.group())
+
+
+@router.post("/votes", response_model=VoteReceiptOut, responses=documented(404, 409, 413))
+async def vote(
+    key: Key,
+    body: Annotated[VoteRequest, Body()],
+    service: Service,
+    parts: Parts,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=128,
+            description="a repeat with the same key and body gets the same answer, applied once",
+        ),
+    ] = None,
+) -> VoteReceiptOut:
+    """A player's vote for a listed choice or a free action. The first vote opens the
+    window; it closes at its deadline, or when every active player has voted."""
+    parts.gatekeeper.player(key, body.player)
+    return await service.vote(key, body, idempotency_key)
+
+
+@router.post("/turns", response_model=Turn, responses=documented(404, 409, 412, 413))
+async def turn(
+    key: Key,
+    body: Annotated[TurnRequest, Body()],
+    service: Service,
+    parts: Parts,
+    if_match: IfMatch = None,
+) -> Turn:
+    """Resolve the turn now with this choice or action (single player; no vote)."""
+    parts.gatekeeper.player(key, body.player)
+    return await service.turn(key, body, expected_version(if_match))
+
+
+@router.post("/tick", response_model=Turn, responses=documented(404, 409, 412))
+async def tick(key: Key, service: Service, if_match: IfMatch = None) -> Turn:
+    """Let time pass: a short situation report and fresh choices."""
+    return await service.tick(key, expected_version(if_match))

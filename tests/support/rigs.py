@@ -1,0 +1,63 @@
+"""One engine, one client: in-process, or over real HTTP to the app serving that engine.
+
+The conformance suite runs every scenario on both rigs; a rig also exposes the
+engine and its manual clock, so a test can pass time and fire deadlines itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from glitchcart.adapters.clock import ManualClock
+from glitchcart.adapters.memory_events import MemoryEventBus
+from glitchcart.client import Client, HttpTransport, InProcessTransport
+from glitchcart.http import create_app
+from glitchcart.service.engine import Engine
+from glitchcart.settings import Settings
+from support.cartridges import mini_cartridge
+from support.engines import Cartridges, make_engine
+from support.servers import serving
+
+KINDS = ("inprocess", "http")
+CARTS = Cartridges(mini_cartridge(), mini_cartridge(id="other", title="Other"))
+
+
+@dataclass
+class Rig:
+    kind: str
+    engine: Engine
+    clock: ManualClock
+    client: Client
+
+
+@asynccontextmanager
+async def rig(kind: str, root: Path, **engine_parts: Any) -> AsyncIterator[Rig]:
+    clock = ManualClock()
+    engine_parts.setdefault("cartridges", CARTS)
+    engine = make_engine(root, clock=clock, **engine_parts)
+    engine.events = MemoryEventBus()
+    if kind == "inprocess":
+        async with Client(InProcessTransport(engine)) as client:
+            yield Rig(kind, engine, clock, client)
+        return
+    app = create_app(unlimited(engine.settings), engine)
+    async with (
+        serving(app) as base_url,
+        httpx.AsyncClient() as http,
+        Client(HttpTransport(base_url, http=http)) as client,
+    ):
+        yield Rig(kind, engine, clock, client)
+        await engine.drain()
+
+
+def unlimited(settings: Settings) -> Settings:
+    """Rate limits out of the way: they are the access tests' business, not conformance's."""
+    return settings.model_copy(
+        update={"api_rate": 1e9, "api_burst": 10**9, "player_rate": 1e9, "player_burst": 10**9}
+    )
