@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
@@ -10,6 +11,7 @@ import socket
 import httpx
 import pytest
 
+from glitchcart.adapters.http_pool import HttpPool
 from glitchcart.adapters.openai_chat import ChatClient, json_instruction, retry_after
 from glitchcart.adapters.provider_errors import (
     ProviderBadOutput,
@@ -211,3 +213,21 @@ async def test_errors_and_logs_never_carry_the_key_or_the_body(
 async def test_models_are_listed() -> None:
     async with FakeOpenAI() as server, httpx.AsyncClient() as http:
         assert await ChatClient(server.config(), http).list_models() == ["fake-chat", "fake-image"]
+
+
+async def test_the_provider_timeout_governs_not_httpx_default() -> None:
+    async with FakeOpenAI() as server, httpx.AsyncClient(timeout=0.05) as http:
+        server.script("chat", Reply(delay=0.2))
+        reply = await ChatClient(server.config(timeout=2.0), http).complete(MESSAGES, max_tokens=5)
+        assert reply.text
+
+
+async def test_a_provider_pool_spreads_calls_over_small_shards() -> None:
+    pool = HttpPool(connections=45, shard=20)
+    assert pool.shards == 3
+    async with FakeOpenAI() as server:
+        server.delay_for = lambda route, body: 0.05
+        chat = ChatClient(server.config(), pool)
+        replies = await asyncio.gather(*(chat.complete(MESSAGES, max_tokens=5) for _ in range(45)))
+        assert len(replies) == 45 and server.max_in_flight["chat"] == 45
+    await pool.aclose()

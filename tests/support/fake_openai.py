@@ -179,7 +179,8 @@ class FakeOpenAI:
         return sum(1 for r in self.requests if r.path == paths.get(route, route))
 
     async def __aenter__(self) -> FakeOpenAI:
-        self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
+        # A deep backlog: a burst of new connections must not wait for SYN retransmits.
+        self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0, backlog=4096)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 

@@ -35,6 +35,7 @@ from typing import Any
 
 import httpx
 
+from glitchcart.adapters.http_pool import HttpPool
 from glitchcart.adapters.json_repair import parse_object
 from glitchcart.adapters.metering import Usage
 from glitchcart.adapters.provider_errors import (
@@ -72,9 +73,9 @@ def json_instruction(schema: dict[str, Any]) -> str:
 class HttpProvider:
     """What chat and image clients share: URL, headers, error translation."""
 
-    def __init__(self, config: ProviderConfig, http: httpx.AsyncClient) -> None:
+    def __init__(self, config: ProviderConfig, http: httpx.AsyncClient | HttpPool) -> None:
         self.config = config
-        self.http = http
+        self.pool = http if isinstance(http, HttpPool) else HttpPool.wrap(http)
         self.base = config.base_url.rstrip("/")
 
     @property
@@ -93,11 +94,17 @@ class HttpProvider:
 
         ``path`` is relative to ``base_url``, or a full URL the caller has checked.
         """
+        url = path if path.startswith(("http://", "https://")) else self.base + path
         try:
-            async with asyncio.timeout(self.config.timeout):
-                url = path if path.startswith(("http://", "https://")) else self.base + path
-                request = self.http.build_request(method, url, json=body, headers=self.headers())
-                response = await self.http.send(request, stream=True)
+            async with asyncio.timeout(self.config.timeout), self.pool.client() as http:
+                request = http.build_request(
+                    method,
+                    url,
+                    json=body,
+                    headers=self.headers(),
+                    timeout=httpx.Timeout(self.config.timeout),  # not httpx's 5 s default
+                )
+                response = await http.send(request, stream=True)
                 try:
                     if response.status_code >= 300:
                         await _raise_for_status(self.name, response)

@@ -146,5 +146,5 @@ async def check_providers(
     """One report per configured provider, in the order they are configured."""
     if http is not None:
         return [await check_provider(c, http, calls=calls, paint=paint) for c in settings.providers]
-    async with httpx.AsyncClient() as own:
+    async with httpx.AsyncClient(timeout=None) as own:
         return [await check_provider(c, own, calls=calls, paint=paint) for c in settings.providers]

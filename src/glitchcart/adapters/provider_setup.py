@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from glitchcart.adapters.http_pool import HttpPool
 from glitchcart.adapters.metering import Meter
 from glitchcart.adapters.offline_narrator import OfflineNarrator
 from glitchcart.adapters.offline_painter import OfflinePainter
@@ -56,8 +57,7 @@ class Providers:
     memory: StoryMemory
     callers: dict[str, ProviderCaller] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)  # provider name -> "chat" | "image"
-    http: httpx.AsyncClient | None = None
-    owns_http: bool = False
+    pools: list[HttpPool] = field(default_factory=list)
 
     def notices(self, session: SessionKey) -> list[str]:
         """Lines to tell this session's players (a spent budget), each returned once."""
@@ -83,8 +83,8 @@ class Providers:
 
     async def aclose(self) -> None:
         await self.memory.aclose()
-        if self.http is not None and self.owns_http:
-            await self.http.aclose()
+        for pool in self.pools:
+            await pool.aclose()
 
 
 def _chain(configured: Sequence[str], configs: Sequence[ProviderConfig], kind: str) -> list[str]:
@@ -102,7 +102,11 @@ def build_providers(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     rng: random.Random | None = None,
 ) -> Providers:
-    """The process's providers; pass ``http`` to share (or fake) the HTTP client."""
+    """The process's providers.
+
+    Each provider gets its own connection pool sized to its ``max_concurrency``,
+    unless ``http`` is given (one client for all: tests).
+    """
     configs = settings.providers
     memory = StoryMemory(
         refresh_every=settings.memory_refresh_turns, max_chars=settings.memory_summary_chars
@@ -114,15 +118,14 @@ def build_providers(
     )
     if not configs:
         return Providers(OfflineNarrator(), OfflinePainter(), meter, memory)
-    owns_http = http is None
-    if http is None:
-        slots = sum(c.max_concurrency for c in configs)
-        http = httpx.AsyncClient(limits=httpx.Limits(max_connections=slots + 8))
+    pools: list[HttpPool] = []
     policy = RetryPolicy(retries=settings.provider_retries, max_wait=settings.provider_max_wait)
     callers: dict[str, ProviderCaller] = {}
     narrators: list[OpenAINarrator] = []
     painters: list[OpenAIPainter] = []
     for config in configs:
+        pool = HttpPool.wrap(http) if http is not None else HttpPool(config.max_concurrency)
+        pools.append(pool)
         health = ProviderHealth(config.name, settings.provider_bench_seconds, clock=clock)
         caller = ProviderCaller(
             config.name,
@@ -134,10 +137,10 @@ def build_providers(
         )
         callers[config.name] = caller
         if config.kind == "chat":
-            chat = ChatClient(config, http)
+            chat = ChatClient(config, pool)
             narrators.append(OpenAINarrator(chat, caller, meter, memory, stream))
         else:
-            painters.append(OpenAIPainter(HttpProvider(config, http), caller, meter))
+            painters.append(OpenAIPainter(HttpProvider(config, pool), caller, meter))
     painter_chain = _chain(settings.painter_chain, configs, "image")
     offline_painter = OfflinePainter() if OFFLINE in painter_chain or not painters else None
     return Providers(
@@ -153,8 +156,7 @@ def build_providers(
         memory=memory,
         callers=callers,
         kinds={c.name: c.kind for c in configs},
-        http=http,
-        owns_http=owns_http,
+        pools=pools,
     )
 
 
