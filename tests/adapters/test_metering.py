@@ -81,3 +81,12 @@ def test_free_providers_never_spend_a_budget() -> None:
         m.charge(Usage(100_000, 100_000), provider="local", session=A, game_id="g1")
     assert m.allows(A, "g1")
     assert not m.is_paid("local") and m.is_paid("hosted") and not m.is_paid("offline")
+
+
+def test_a_picture_counts_for_the_turn_being_resolved() -> None:
+    m = meter()
+    m.charge(Usage(images=1), provider="paint", session=A, game_id="g1")  # before any turn
+    m.charge(Usage(100, 100), provider="hosted", session=A, game_id="g1", turn=3)
+    m.charge(Usage(images=1), provider="paint", session=A, game_id="g1")
+    assert m.turn("g1", 3).usage == Usage(100, 100, 1)
+    assert m.game("g1").usage.images == 2

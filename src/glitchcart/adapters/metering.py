@@ -92,6 +92,7 @@ class Meter:
         self._games = _Bounded()
         self._turns = _Bounded()
         self._providers_used = _Bounded()
+        self._latest_turn: OrderedDict[str, int] = OrderedDict()  # game -> last turn charged
         self._notices: dict[str, list[str]] = {}
         self._spent: set[str] = set()  # "session:<key>" / "game:<id>" already announced
 
@@ -108,7 +109,11 @@ class Meter:
         game_id: str | None,
         turn: int | None = None,
     ) -> float:
-        """Record one answered call; returns its cost and queues a notice if a budget ran out."""
+        """Record one answered call; returns its cost and queues a notice if a budget ran out.
+
+        A call that names its game but not its turn (a picture) counts for the
+        game's latest turn charged so far, which is the turn being resolved.
+        """
         config = self._providers.get(provider)
         cost = price(config, usage) if config is not None else 0.0
         self._providers_used.add(provider, usage, cost)
@@ -118,6 +123,7 @@ class Meter:
                 self._notify(session, "session")
         if game_id is not None:
             tally = self._games.add(game_id, usage, cost)
+            turn = self._turn_of(game_id, turn)
             if turn is not None:
                 self._turns.add(f"{game_id}#{turn}", usage, cost)
             if self._crossed("game", game_id, tally, self.game_budget) and session is not None:
@@ -145,6 +151,15 @@ class Meter:
     def notices(self, session: SessionKey) -> list[str]:
         """Notices for this session's players, each returned once."""
         return self._notices.pop(str(session), [])
+
+    def _turn_of(self, game_id: str, turn: int | None) -> int | None:
+        if turn is None:
+            return self._latest_turn.get(game_id)
+        self._latest_turn.pop(game_id, None)
+        self._latest_turn[game_id] = max(turn, self._latest_turn.get(game_id, turn))
+        while len(self._latest_turn) > MAX_TRACKED:
+            self._latest_turn.popitem(last=False)
+        return turn
 
     def _crossed(self, scope: str, key: str, tally: Tally, budget: float | None) -> bool:
         marker = f"{scope}:{key}"
