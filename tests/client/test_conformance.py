@@ -14,7 +14,6 @@ from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
-from glitchcart.adapters.memory_store import MemorySessionStore
 from glitchcart.client.models import EventOut
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.resolver import bound_session
@@ -36,6 +35,7 @@ from glitchcart.errors import (
     SessionNotFound,
     TurnResolving,
 )
+from support.gated import GatedStore
 from support.providers import GatedNarrator, PlainNarrator
 from support.rigs import KINDS, Rig, rig
 from support.transcripts import Transcript
@@ -300,19 +300,3 @@ async def take(stream: Any, *, until: str) -> list[EventOut]:
             if event.kind == until:
                 return seen
     return seen
-
-
-class GatedStore(MemorySessionStore):
-    """Holds commits while armed, to keep a request in flight."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.armed = False
-        self.entered = asyncio.Event()
-        self.gate = asyncio.Event()
-
-    async def commit(self, record: Any, *, expected_version: int, turns: Any = ()) -> Any:
-        if self.armed:
-            self.entered.set()
-            await self.gate.wait()
-        return await super().commit(record, expected_version=expected_version, turns=turns)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from glitchcart.core.votes import VotingMode
 
@@ -26,11 +26,30 @@ Text = Annotated[
     str,
     Field(min_length=1, max_length=4000, pattern=r"\S", json_schema_extra={"format": TEXT_FORMAT}),
 ]
-ChoiceNumber = Annotated[int, Field(ge=1, le=99)]
+
+
+def _whole(value: object) -> object:
+    """A JSON integer (``2`` or ``2.0``), never a string or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected an integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("expected an integer")
+        return int(value)
+    return value
+
+
+Flag = Annotated[bool, Strict()]
+ChoiceNumber = Annotated[int, Field(ge=1, le=99), BeforeValidator(_whole)]
+Seed = Annotated[int, Field(ge=0, le=2**53 - 1), BeforeValidator(_whole)]  # exact in JSON
 
 
 class Wire(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Request(Wire):
+    """A request body. Numbers and flags are not coerced from other JSON types."""
 
 
 # ---------------------------------------------------------------- answers
@@ -230,21 +249,21 @@ class Problem(Wire):
 # ---------------------------------------------------------------- requests
 
 
-class BootRequest(Wire):
+class BootRequest(Request):
     cartridge: str = Field(pattern=CARTRIDGE_PATTERN)
-    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    seed: Seed | None = None
     mode: VotingMode | None = None
-    swap: bool = False  # save and replace a running game
+    swap: Flag = False  # save and replace a running game
     player: PlayerId | None = None
 
 
-class ChoiceVote(Wire):
+class ChoiceVote(Request):
     player: PlayerId
     choice: ChoiceNumber
     name: str | None = Field(default=None, max_length=200)
 
 
-class ActionVote(Wire):
+class ActionVote(Request):
     player: PlayerId
     action: Text
     name: str | None = Field(default=None, max_length=200)
@@ -253,12 +272,12 @@ class ActionVote(Wire):
 VoteRequest = ChoiceVote | ActionVote
 
 
-class ChoiceTurn(Wire):
+class ChoiceTurn(Request):
     choice: ChoiceNumber
     player: PlayerId | None = None
 
 
-class ActionTurn(Wire):
+class ActionTurn(Request):
     action: Text
     player: PlayerId | None = None
 
@@ -266,45 +285,45 @@ class ActionTurn(Wire):
 TurnRequest = ChoiceTurn | ActionTurn
 
 
-class PlayerRequest(Wire):
+class PlayerRequest(Request):
     player: PlayerId | None = None
 
 
-class JoinRequest(Wire):
+class JoinRequest(Request):
     player: PlayerId
     name: str | None = Field(default=None, max_length=200)
 
 
-class PassCrown(Wire):
+class PassCrown(Request):
     holder: PlayerId
     to: PlayerId
 
 
-class HolderRequest(Wire):
+class HolderRequest(Request):
     holder: PlayerId
 
 
-class GrantCrown(Wire):
+class GrantCrown(Request):
     player: PlayerId | None
-    crown_open: bool | None = None
+    crown_open: Flag | None = None
 
 
-class TwistRequest(Wire):
+class TwistRequest(Request):
     holder: PlayerId
     text: Text
 
 
-class VetoRequest(Wire):
+class VetoRequest(Request):
     holder: PlayerId
     choice: ChoiceNumber
 
 
-class ForceChoice(Wire):
+class ForceChoice(Request):
     holder: PlayerId
     choice: ChoiceNumber
 
 
-class ForceAction(Wire):
+class ForceAction(Request):
     holder: PlayerId
     action: Text
 
@@ -312,11 +331,11 @@ class ForceAction(Wire):
 ForceRequest = ForceChoice | ForceAction
 
 
-class ModeRequest(Wire):
+class ModeRequest(Request):
     mode: VotingMode
     player: PlayerId | None = None
 
 
-class LoadRequest(Wire):
+class LoadRequest(Request):
     session: str = Field(pattern=KEY_PATTERN)
-    swap: bool = False
+    swap: Flag = False

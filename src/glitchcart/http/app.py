@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from glitchcart.bootstrap import open_runtime
-from glitchcart.client.models import TEXT_FORMAT, CartridgeInfo, Problem
+from glitchcart.client.models import TEXT_FORMAT, CartridgeInfo, EventOut, Problem
 from glitchcart.errors import GlitchcartError
 from glitchcart.http import crown, events, frames, games, sessions, turns
 from glitchcart.http.access import AccessMiddleware, Gatekeeper
@@ -104,9 +104,14 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
             tags=None,
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["Problem"] = Problem.model_json_schema(
-            ref_template="#/components/schemas/{model}"
-        )
+        for model in (Problem, EventOut):
+            components[model.__name__] = model.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+        for path in schema["paths"].values():
+            for operation in path.values():
+                for param in operation.get("parameters", ()):
+                    _drop_null(param)
         for model in components.values():
             for prop in model.get("properties", {}).values():
                 if prop.get("format") == TEXT_FORMAT:
@@ -117,3 +122,14 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
                     )
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+def _drop_null(param: dict[str, Any]) -> None:
+    """A header or query value is absent or a string, never JSON null: say so."""
+    options = param.get("schema", {}).get("anyOf")
+    if options is None:
+        return
+    kept = [o for o in options if o.get("type") != "null"]
+    if len(kept) == 1:
+        rest = {k: v for k, v in param["schema"].items() if k != "anyOf"}
+        param["schema"] = {**kept[0], **rest}

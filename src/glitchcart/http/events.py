@@ -25,6 +25,19 @@ from glitchcart.http.problem import documented
 
 router = APIRouter(prefix="/v1/sessions/{key}", tags=["events"])
 _END = object()
+SSE_EVENT = {  # one message of the stream (OpenAPI 3.1: the schema describes each event)
+    "type": "object",
+    "required": ["id", "event", "data"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "event": {"type": "string"},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {"$ref": "#/components/schemas/EventOut"},
+        },
+    },
+}
 
 
 class EventStream(StreamingResponse):
@@ -36,8 +49,8 @@ class EventStream(StreamingResponse):
     response_class=EventStream,
     responses={
         200: {
-            "description": "an endless stream of events",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "description": "an endless stream of events; each event's data is an EventOut",
+            "content": {"text/event-stream": {"schema": SSE_EVENT}},
         },
         **documented(404),
     },

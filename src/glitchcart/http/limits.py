@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
@@ -44,7 +45,9 @@ class TokenBuckets:
         if tokens < 1.0:
             self._buckets[name] = (tokens, now)
             wait = (1.0 - tokens) / rate
-            raise RateLimited(f"too many {what}; try again in {wait:.1f} s", retry_after=wait)
+            raise RateLimited(
+                f"too many {what}; try again in {math.ceil(wait)} s", retry_after=wait
+            )
         self._buckets[name] = (tokens - 1.0, now)
         if len(self._buckets) > self._max:
             self._buckets.popitem(last=False)

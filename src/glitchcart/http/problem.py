@@ -125,9 +125,9 @@ async def on_error(request: Request, exc: Exception) -> JSONResponse:
 async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
     """Starlette's own answers (no such route, method not allowed) as problems."""
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:  # a body that could not even be parsed
+        return problem_response(422, "InvalidInput", "the request body cannot be parsed")
     code = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HTTPError")
-    if exc.status_code == 400:
-        code = "InvalidInput"
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     headers = dict(exc.headers or {})
     if exc.status_code == 405:

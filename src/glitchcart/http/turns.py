@@ -12,7 +12,7 @@ from glitchcart.http.deps import Key, Parts, Service
 from glitchcart.http.problem import documented
 
 router = APIRouter(prefix="/v1/sessions/{key}", tags=["turns"])
-IF_MATCH = r'^(\*|(W/)?"[0-9]{1,18}")$'
+IF_MATCH = r'^(\*|(W/)?"[0-9]{1,18}"|[0-9]{1,18})$'  # the ETag, or the bare version
 
 IfMatch = Annotated[
     str | None,
