@@ -25,6 +25,7 @@ from glitchcart.cli.games import games_app
 from glitchcart.cli.party import SharedKeyboard, player_ids
 from glitchcart.cli.play import Interactive, json_emitter, play_auto
 from glitchcart.cli.render import cartridges_table, sessions_table, show_turn
+from glitchcart.cli.serve import serve
 from glitchcart.cli.tape import tape_command
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.turn import TurnRecord
@@ -47,6 +48,7 @@ cartridges_app = typer.Typer(
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(cartridges_app, name="cartridges")
 app.add_typer(games_app, name="games")
+app.command()(serve)
 app.command("tape")(tape_command(open_tapes))
 
 DataDir = Annotated[

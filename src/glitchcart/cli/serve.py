@@ -1,0 +1,45 @@
+"""``glitchcart serve``: the HTTP API, on loopback unless API keys are configured."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from glitchcart.errors import GlitchcartError, InvalidInput
+from glitchcart.settings import load_settings
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; other than loopback needs API keys.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one).")] = 8000,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir", help="Data directory (default: $GLITCHCART_HOME or the user data folder)."
+        ),
+    ] = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
+    try:
+        settings = load_settings(home=data_dir)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise _fail(InvalidInput(f"bad settings: {where}: {first['msg']}")) from None
+    from glitchcart.server import run_server  # only this command pays for importing the server
+
+    try:
+        run_server(settings, host, port)
+    except GlitchcartError as exc:
+        raise _fail(exc) from None
+
+
+def _fail(exc: GlitchcartError) -> typer.Exit:
+    Console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    return typer.Exit(exc.exit_code)
