@@ -62,7 +62,7 @@ from glitchcart.service.engine import Engine
 from glitchcart.settings import ProviderConfig, Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from support.fake_openai import FakeOpenAI, _schema_name
+from support.fake_openai import FakeOpenAI, schema_name
 
 NARRATE, CHOOSE, PAINT = 1.0, 0.8, 2.0
 MILESTONES = ("narration", "picture", "choices")
@@ -232,7 +232,7 @@ async def serve(scale: float) -> None:
             return PAINT * scale
         if route != "chat":
             return 0.0
-        return (CHOOSE if _schema_name(body) == "choices" else NARRATE) * scale
+        return (CHOOSE if schema_name(body) == "choices" else NARRATE) * scale
 
     async with FakeOpenAI() as server:
         server.delay_for = delay

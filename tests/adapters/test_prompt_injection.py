@@ -20,7 +20,7 @@ from glitchcart.core.fate import Fate
 from glitchcart.core.state import DeathRuleContext, apply_delta, max_damage
 from glitchcart.core.turn import InputKind
 from support.cartridges import mini_cartridge
-from support.fake_openai import FakeOpenAI, _schema_name, choices_reply, narration_reply
+from support.fake_openai import FakeOpenAI, choices_reply, narration_reply, schema_name
 from support.model_stack import narration_request, narrator_for, start_state
 
 ATTACKS = [
@@ -36,7 +36,7 @@ ATTACKS = [
 
 def gullible(body: dict[str, Any]) -> str:
     """A model that obeys the player's text, whatever it says."""
-    if _schema_name(body) == "choices":
+    if schema_name(body) == "choices":
         return json.dumps(choices_reply())
     user = body["messages"][-1]["content"]
     asked = user.lower()

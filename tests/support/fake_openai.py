@@ -108,7 +108,7 @@ def choices_reply(count: int = 3, prefix: str = "Option") -> dict[str, Any]:
     }
 
 
-def _schema_name(body: dict[str, Any]) -> str | None:
+def schema_name(body: dict[str, Any]) -> str | None:
     fmt = body.get("response_format")
     if isinstance(fmt, dict) and isinstance(fmt.get("json_schema"), dict):
         return str(fmt["json_schema"].get("name"))
@@ -124,7 +124,7 @@ def _schema_name(body: dict[str, Any]) -> str | None:
 
 
 def default_chat(body: dict[str, Any]) -> str:
-    name = _schema_name(body)
+    name = schema_name(body)
     if name == "turn":
         return json.dumps(narration_reply())
     if name == "choices":
