@@ -9,6 +9,7 @@ terminal) uses :func:`open_runtime`, which also restores and runs the timers.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,11 +21,12 @@ from glitchcart.adapters.film_joiner import FfmpegClipJoiner
 from glitchcart.adapters.flipbook import FlipbookPainter
 from glitchcart.adapters.memory_events import MemoryEventBus
 from glitchcart.adapters.offline_filmmaker import OfflineFilmmaker
-from glitchcart.adapters.offline_narrator import OfflineNarrator
-from glitchcart.adapters.offline_painter import OfflinePainter
+from glitchcart.adapters.provider_check import check_providers
+from glitchcart.adapters.provider_setup import build_providers
 from glitchcart.adapters.sqlite_store import SqliteSessionStore
 from glitchcart.adapters.tape_gif import GifTapeEncoder
 from glitchcart.adapters.tape_mp4 import Mp4TapeEncoder
+from glitchcart.core.keys import SessionKey
 from glitchcart.errors import StorageError
 from glitchcart.ports import CartridgeSource, EventBus, MediaStore, Painter, SessionStore
 from glitchcart.service.engine import Engine
@@ -44,6 +46,29 @@ def prepare_data_dir(settings: Settings) -> Path:
     except OSError as exc:
         raise StorageError(f"cannot create data directory {root}: {exc.strerror}") from exc
     return root
+
+
+class EventNarrationStream:
+    """Narration as a model writes it, published as ``narration_partial`` events."""
+
+    def __init__(self, events: EventBus) -> None:
+        self.events = events
+        self._tasks: set[asyncio.Task[object]] = set()
+
+    def _send(self, session: SessionKey | None, data: dict[str, object]) -> None:
+        if session is None:
+            return
+        task = asyncio.get_running_loop().create_task(
+            self.events.publish(session, "narration_partial", data)
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def partial(self, session: SessionKey | None, game_id: str | None, text: str) -> None:
+        self._send(session, {"game_id": game_id, "text": text})
+
+    def abandon(self, session: SessionKey | None, game_id: str | None) -> None:
+        self._send(session, {"game_id": game_id, "text": "", "abandoned": True})
 
 
 def tape_service(
@@ -81,7 +106,8 @@ async def open_engine(
     library = cartridges or CartridgeLibrary()
     events = MemoryEventBus()
     size = (settings.frame_width, settings.frame_height)
-    painter: Painter = OfflinePainter()
+    providers = build_providers(settings, stream=EventNarrationStream(events))
+    painter: Painter = providers.painter
     if settings.flipbook:
         painter = FlipbookPainter(painter)
     films = None
@@ -98,7 +124,7 @@ async def open_engine(
         engine = Engine(
             store=store,
             media=media,
-            narrator=OfflineNarrator(),
+            narrator=providers.narrator,
             painter=painter,
             cartridges=library,
             clock=SystemClock(),
@@ -106,11 +132,13 @@ async def open_engine(
             events=events,
             tapes=tape_service(store, media, library, settings, events) if settings.tapes else None,
             films=films,
+            notices=providers.notices,
         )
         yield engine
     finally:
         if engine is not None:
             await engine.drain()  # tapes and films of runs that just ended
+        await providers.aclose()
         await store.close()
 
 
@@ -136,3 +164,6 @@ async def open_runtime(
         finally:
             await timers.stop()
             await engine.drain()
+
+
+__all__ = ["DB_NAME", "check_providers", "open_engine", "open_runtime", "open_tapes"]

@@ -20,10 +20,17 @@ import typer
 from rich.console import Console
 
 from glitchcart.adapters.cartridge_library import CartridgeLibrary
-from glitchcart.bootstrap import DB_NAME, open_engine, open_runtime, open_tapes
+from glitchcart.bootstrap import (
+    DB_NAME,
+    check_providers,
+    open_engine,
+    open_runtime,
+    open_tapes,
+)
 from glitchcart.cli.games import games_app
 from glitchcart.cli.party import SharedKeyboard, player_ids
 from glitchcart.cli.play import Interactive, json_emitter, play_auto
+from glitchcart.cli.providers import make_providers_app
 from glitchcart.cli.render import cartridges_table, sessions_table, show_turn
 from glitchcart.cli.serve import serve
 from glitchcart.cli.tape import tape_command
@@ -50,6 +57,7 @@ app.add_typer(cartridges_app, name="cartridges")
 app.add_typer(games_app, name="games")
 app.command()(serve)
 app.command("tape")(tape_command(open_tapes))
+app.add_typer(make_providers_app(check_providers), name="providers")
 
 DataDir = Annotated[
     Path | None,

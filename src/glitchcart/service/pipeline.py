@@ -81,6 +81,7 @@ class TurnPipeline:
         events: EventBus | None = None,
         tapes: TapeService | None = None,
         films: FilmService | None = None,
+        notices: Callable[[SessionKey], list[str]] | None = None,
         new_id: Callable[[], str] = lambda: secrets.token_hex(6),
         new_seed: Callable[[], int] = lambda: secrets.randbits(48),
     ) -> None:
@@ -94,6 +95,7 @@ class TurnPipeline:
         self.events = events
         self.tapes = tapes
         self.films = films
+        self._notices = notices
         self._new_id = new_id
         self._new_seed = new_seed
         self._locks: weakref.WeakValueDictionary[SessionKey, asyncio.Lock] = (
@@ -345,6 +347,9 @@ class TurnPipeline:
                     return committed[0]
                 raise
         await self._announce(key, turn_record)
+        if self._notices is not None:
+            for line in self._notices(key):  # e.g. a spent budget moved to a cheaper model
+                await self._publish(key, "notice", {"text": line})
         self._after_commit(key, game.game_id, game.cartridge, turn_record)
         return turn_record
 
