@@ -129,6 +129,27 @@ async def test_every_commit_updates_the_saved_games_index(tmp_path: Path) -> Non
         await store.close()
 
 
+async def test_stored_json_is_text_that_json_reads(tmp_path: Path) -> None:
+    path = tmp_path / "glitchcart.db"
+    store = SqliteSessionStore(path)
+    named = SessionRecord(KEY, 0, Phase.READY, GAME, twist="Zoë ☂ 😀 \ud800")  # lone surrogate
+    try:
+        saved = await store.commit(named, expected_version=0, turns=[turn("g1", 0)])
+        with raw(path) as conn:
+            rows = conn.execute(
+                "SELECT typeof(data), data FROM sessions UNION ALL"
+                " SELECT typeof(data), data FROM games UNION ALL"
+                " SELECT typeof(data), data FROM turns"
+            ).fetchall()
+    finally:
+        await store.close()
+
+    assert [kind for kind, _ in rows] == ["text", "text", "text"]
+    assert json.loads(rows[0][1]) == saved.to_dict()
+    assert json.loads(rows[1][1]) == GAME.to_dict()
+    assert json.loads(rows[2][1]) == turn("g1", 0).to_dict()
+
+
 async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "glitchcart.db"
     with raw(path) as conn:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import closing
@@ -448,6 +449,37 @@ async def test_records_with_every_field_set_round_trip_exactly(store: SessionSto
     assert await store.load(FOX) == again == replace(record, version=2)
     (entry,) = await store.list_games()
     assert entry.players == ("Ada", "Bo éè")
+
+
+async def test_awkward_text_and_numbers_round_trip_exactly(store: SessionStore) -> None:
+    # A lone surrogate (from a badly cut chat message) is valid in a str but not in UTF-8.
+    odd = '\ud800 cut \udfff, \u2028\u2029 \x00\x1f\x7f ☂ 😀 \\ "q" é'
+    state = replace(world(2), location=odd, flags=((odd, odd),), seen=(odd,))
+    record = SessionRecord(
+        key=ALICE,
+        version=0,
+        phase=Phase.READY,
+        game=replace(game("g-odd"), seed=2**70 + 1, state=state, created_at=5e-324),
+        roster=(Player("id-odd", odd, 1e16, 2**40, 1.7976931348623157e308),),
+        twist=odd,
+        idle_deadline=1e-7,
+        receipts=(Receipt("req", odd, {odd: [odd, -(2**65), 0.1, -0.0, math.inf, -math.inf]}),),
+    )
+    turns = [replace(turn("g-odd", 2, odd), state=state)]
+
+    saved = await store.commit(record, expected_version=0, turns=turns)
+
+    assert await store.load(ALICE) == saved == replace(record, version=1)
+    assert await store.history("g-odd") == turns
+    (entry,) = await store.list_games()
+    assert entry.players == (odd,)
+    loaded = await store.load_game("g-odd")
+    assert loaded is not None and loaded[0] == record.game
+
+    await store.commit(replace(record, idle_deadline=math.nan), expected_version=1)
+    again = await store.load(ALICE)
+    assert again is not None and again.idle_deadline is not None
+    assert math.isnan(again.idle_deadline)
 
 
 async def test_sessions_are_isolated(store: SessionStore) -> None:
