@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
@@ -281,3 +282,32 @@ async def test_a_second_process_racing_on_one_file_never_wins_the_same_version(
         assert (len(by_parent), len(by_child)) == (parent_wins, child_wins)
     finally:
         await store.close()
+
+
+def test_processes_opening_a_fresh_database_together_all_succeed(tmp_path: Path) -> None:
+    """Switching a new file to WAL can report "locked" without waiting; opening retries."""
+    script = (
+        "import asyncio, sys\n"
+        "from pathlib import Path\n"
+        "from glitchcart.adapters.sqlite_store import SqliteSessionStore\n"
+        "async def main():\n"
+        "    store = SqliteSessionStore(Path(sys.argv[1]))\n"
+        "    print(len(await store.list_sessions()))\n"
+        "    await store.close()\n"
+        "asyncio.run(main())\n"
+    )
+    for attempt in range(5):
+        db = tmp_path / f"fresh{attempt}.db"
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", script, str(db)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(6)
+        ]
+        for proc in procs:
+            out, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0, err
+            assert out.strip() == "0"

@@ -30,6 +30,7 @@ import enum
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -162,7 +163,7 @@ class SqliteSessionStore:
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open the session database {path}: {exc}") from exc
         try:
-            self._setup(conn)
+            self._setup_with_retry(conn)
         except BaseException:
             conn.close()
             raise
@@ -310,6 +311,25 @@ class SqliteSessionStore:
                 yield self._conn
             except sqlite3.Error as exc:
                 raise StorageError(f"session database error: {exc}") from exc
+
+    def _setup_with_retry(self, conn: sqlite3.Connection) -> None:
+        """Set up, retrying while another process is creating the same database.
+
+        Switching a fresh file to WAL takes a lock for which SQLite does not always
+        call the busy handler, so two processes opening a new data directory at once
+        can see "database is locked" here even with a busy timeout.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self._setup(conn)
+                return
+            except StorageError as exc:
+                cause = exc.__cause__
+                locked = isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause)
+                if not locked or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.05)
 
     def _setup(self, conn: sqlite3.Connection) -> None:
         """Set the pragmas and create or check the schema."""
