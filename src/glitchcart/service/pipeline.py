@@ -26,13 +26,12 @@ from dataclasses import replace
 from typing import Any
 
 from glitchcart.core.cartridge import Cartridge
-from glitchcart.core.fallback import fallback_choices, fallback_delta, fallback_narration
 from glitchcart.core.fate import roll_fate
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.core.roster import TierThresholds
 from glitchcart.core.seeds import derive_seed, rng_for
 from glitchcart.core.session import PendingTurn, Phase, SessionRecord
-from glitchcart.core.state import DeathRuleContext, StateDelta, WorldState, apply_delta
+from glitchcart.core.state import DeathRuleContext, StateDelta, apply_delta
 from glitchcart.core.turn import Choice, InputKind, TurnInput, TurnRecord
 from glitchcart.core.votes import Tally
 from glitchcart.errors import (
@@ -46,18 +45,15 @@ from glitchcart.errors import (
 )
 from glitchcart.ports import (
     CartridgeSource,
-    ChoiceRequest,
     Clock,
     EventBus,
     MediaStore,
-    Narration,
-    NarrationRequest,
     Narrator,
     Painter,
-    PaintRequest,
     SessionStore,
 )
 from glitchcart.service.films import FilmService
+from glitchcart.service.stages import ProviderStages
 from glitchcart.service.tapes import TapeService
 from glitchcart.settings import Settings
 
@@ -65,7 +61,7 @@ DeadlineListener = Callable[[SessionKey, float | None], None]
 log = logging.getLogger(__name__)
 
 
-class TurnPipeline:
+class TurnPipeline(ProviderStages):
     """Owns the locks and the four stages; holds no session state between calls."""
 
     def __init__(
@@ -390,88 +386,6 @@ class TurnPipeline:
                 "game_over",
                 {"turn": turn.turn, "game_id": turn.game_id, "cause": turn.state.cause_of_death},
             )
-
-    async def _narrate(
-        self,
-        cartridge: Cartridge,
-        state: WorldState,
-        pending: PendingTurn,
-        key: SessionKey,
-        game_id: str,
-    ) -> tuple[Narration, bool]:
-        request = NarrationRequest(
-            cartridge=cartridge,
-            state=state,
-            input=pending.input,
-            fate=pending.fate,
-            turn_seed=pending.turn_seed,
-            recent=state.recent_events,
-            session=key,
-            game_id=game_id,
-            twist=pending.twist,
-        )
-        try:
-            return await self.narrator.narrate(request), False
-        except ProviderError:
-            text = fallback_narration(cartridge, state, pending.input)
-            return Narration(text, fallback_delta(pending.input)), True
-
-    async def _choices(
-        self,
-        cartridge: Cartridge,
-        state: WorldState,
-        seed: int,
-        narration: str,
-        avoid: tuple[Choice, ...],
-        key: SessionKey,
-        game_id: str,
-    ) -> tuple[Choice, ...]:
-        request = ChoiceRequest(
-            cartridge=cartridge,
-            state=state,
-            turn_seed=seed,
-            count=cartridge.choice_count,
-            narration=narration,
-            avoid=tuple(c.text for c in avoid),
-            session=key,
-            game_id=game_id,
-        )
-        try:
-            choices = await self.narrator.choices(request)
-        except ProviderError:
-            return fallback_choices(cartridge, state, cartridge.choice_count)
-        return choices or fallback_choices(cartridge, state, cartridge.choice_count)
-
-    async def _paint(
-        self,
-        cartridge: Cartridge,
-        state: WorldState,
-        narration: str,
-        pending: PendingTurn,
-        ref: MediaRef,
-        game_id: str,
-    ) -> MediaRef | None:
-        """Paint and store the frame; a failed painter leaves the turn without one."""
-        if not self.settings.pictures:
-            return None
-        if await self.media.exists(ref):
-            return ref  # an earlier attempt at this turn already painted it
-        scene = self.narrator.scene(cartridge, state, narration, pending.fate)
-        request = PaintRequest(
-            cartridge=cartridge,
-            scene=scene,
-            seed=derive_seed(pending.turn_seed, "paint"),
-            width=self.settings.frame_width,
-            height=self.settings.frame_height,
-            session=ref.session,
-            game_id=game_id,
-        )
-        try:
-            png = await self.painter.paint(request)
-        except ProviderError:
-            return None
-        await self.media.put(ref, png)
-        return ref
 
 
 async def _no_choices() -> tuple[Choice, ...]:

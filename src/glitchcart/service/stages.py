@@ -1,0 +1,116 @@
+"""The provider stages of a turn: narrate, write choices, paint.
+
+Each asks a provider and falls back without ever putting an error in the story:
+a failed narrator gives a story-consistent line that changes nothing, failed
+choices come from the location's exits, a failed painter leaves no frame.
+"""
+
+from __future__ import annotations
+
+from glitchcart.core.cartridge import Cartridge
+from glitchcart.core.fallback import fallback_choices, fallback_delta, fallback_narration
+from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.seeds import derive_seed
+from glitchcart.core.session import PendingTurn
+from glitchcart.core.state import WorldState
+from glitchcart.core.turn import Choice
+from glitchcart.errors import ProviderError
+from glitchcart.ports import (
+    ChoiceRequest,
+    MediaStore,
+    Narration,
+    NarrationRequest,
+    Narrator,
+    Painter,
+    PaintRequest,
+)
+from glitchcart.settings import Settings
+
+
+class ProviderStages:
+    narrator: Narrator
+    painter: Painter
+    media: MediaStore
+    settings: Settings
+
+    async def _narrate(
+        self,
+        cartridge: Cartridge,
+        state: WorldState,
+        pending: PendingTurn,
+        key: SessionKey,
+        game_id: str,
+    ) -> tuple[Narration, bool]:
+        request = NarrationRequest(
+            cartridge=cartridge,
+            state=state,
+            input=pending.input,
+            fate=pending.fate,
+            turn_seed=pending.turn_seed,
+            recent=state.recent_events,
+            session=key,
+            game_id=game_id,
+            twist=pending.twist,
+        )
+        try:
+            return await self.narrator.narrate(request), False
+        except ProviderError:
+            text = fallback_narration(cartridge, state, pending.input)
+            return Narration(text, fallback_delta(pending.input)), True
+
+    async def _choices(
+        self,
+        cartridge: Cartridge,
+        state: WorldState,
+        seed: int,
+        narration: str,
+        avoid: tuple[Choice, ...],
+        key: SessionKey,
+        game_id: str,
+    ) -> tuple[Choice, ...]:
+        request = ChoiceRequest(
+            cartridge=cartridge,
+            state=state,
+            turn_seed=seed,
+            count=cartridge.choice_count,
+            narration=narration,
+            avoid=tuple(c.text for c in avoid),
+            session=key,
+            game_id=game_id,
+        )
+        try:
+            choices = await self.narrator.choices(request)
+        except ProviderError:
+            return fallback_choices(cartridge, state, cartridge.choice_count)
+        return choices or fallback_choices(cartridge, state, cartridge.choice_count)
+
+    async def _paint(
+        self,
+        cartridge: Cartridge,
+        state: WorldState,
+        narration: str,
+        pending: PendingTurn,
+        ref: MediaRef,
+        game_id: str,
+    ) -> MediaRef | None:
+        """Paint and store the frame; a failed painter leaves the turn without one."""
+        if not self.settings.pictures:
+            return None
+        if await self.media.exists(ref):
+            return ref  # an earlier attempt at this turn already painted it
+        scene = self.narrator.scene(cartridge, state, narration, pending.fate)
+        request = PaintRequest(
+            cartridge=cartridge,
+            scene=scene,
+            seed=derive_seed(pending.turn_seed, "paint"),
+            width=self.settings.frame_width,
+            height=self.settings.frame_height,
+            session=ref.session,
+            game_id=game_id,
+        )
+        try:
+            png = await self.painter.paint(request)
+        except ProviderError:
+            return None
+        await self.media.put(ref, png)
+        return ref
