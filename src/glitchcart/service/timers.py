@@ -100,8 +100,11 @@ class DeadlineTimers:
                 self.lateness.append(max(0.0, now - when))
                 self.engine.background(self._fire(key))
             delay = self._heap[0][0] - now if self._heap else 3600.0
+            # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that
+            # arrives just after the wake-up, and stop() would then wait forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, delay))
+                async with asyncio.timeout(max(0.0, delay)):
+                    await self._wake.wait()
 
     async def _fire(self, key: SessionKey) -> None:
         try:
