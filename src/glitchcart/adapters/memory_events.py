@@ -48,7 +48,7 @@ class MemoryEventBus:
         channel = self._channel(session)
         last = channel.next_id - 1 if after is None else after
         while True:
-            fresh = [e for e in channel.kept if e.id > last]
+            fresh = _after(channel.kept, last)
             if not fresh:
                 await _wait_past(channel, last)
                 continue
@@ -59,6 +59,19 @@ class MemoryEventBus:
     def forget(self, session: SessionKey) -> None:
         """Drop a deleted session's buffer."""
         self._channels.pop(session, None)
+
+
+def _after(kept: deque[Event], last: int) -> list[Event]:
+    """The kept events with an id above ``last``, read from the newest end: the cost
+    is the number of new events, not the size of the buffer (it is paid by every
+    subscriber on every publish)."""
+    fresh = []
+    for event in reversed(kept):
+        if event.id <= last:
+            break
+        fresh.append(event)
+    fresh.reverse()
+    return fresh
 
 
 async def _wait_past(channel: _Channel, last: int) -> None:
