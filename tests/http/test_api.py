@@ -172,7 +172,7 @@ async def test_schema_and_docs_are_served(tmp_path: Path) -> None:
     async with booted(tmp_path) as (_, http):
         schema = (await http.get("/openapi.json")).json()
         assert "/v1/sessions/{key}/votes" in schema["paths"]
-        assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+        assert schema["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
         docs = await http.get("/docs")
         assert docs.status_code == 200 and "swagger" in docs.text.lower()
         assert (await http.get("/healthz")).json() == {"status": "ok"}

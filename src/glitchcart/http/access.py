@@ -24,7 +24,7 @@ from glitchcart.http.problem import error_response
 from glitchcart.settings import Settings
 
 Role = Literal["play", "admin"]
-PUBLIC_PREFIX = "/v1/"  # everything else (health, schema, docs) needs no key
+PUBLIC_PREFIX = "/v1/"  # the API proper; health, schema and docs need no key
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
@@ -24,14 +24,17 @@ from glitchcart.bootstrap import open_runtime
 from glitchcart.client.models import TEXT_FORMAT, CartridgeInfo, EventOut, Problem
 from glitchcart.errors import GlitchcartError
 from glitchcart.http import crown, events, frames, games, sessions, turns
-from glitchcart.http.access import AccessMiddleware, Gatekeeper
-from glitchcart.http.deps import AppParts, Service
+from glitchcart.http.access import PUBLIC_PREFIX, AccessMiddleware, Gatekeeper
+from glitchcart.http.answers import answer
+from glitchcart.http.deps import AppParts, Caller, Parts
 from glitchcart.http.limits import BodyLimit
 from glitchcart.http.problem import documented, on_error, on_http_error, on_invalid_request
 from glitchcart.service.engine import Engine
 from glitchcart.settings import Settings
 
 API_VERSION = "1.0.0"
+COMMON = (401, 403, 422, 429, 503)  # any /v1 route may answer these
+BEARER = "an API key from the server's settings; none on a loopback server without keys"
 
 
 def create_app(
@@ -78,14 +81,14 @@ def create_app(
         "/v1/cartridges",
         response_model=list[CartridgeInfo],
         tags=["meta"],
-        responses=documented(),
+        responses=documented(*COMMON),
     )
-    async def cartridges(service: Service) -> list[CartridgeInfo]:
+    async def cartridges(api: Parts, _: Caller) -> Response:
         """The cartridges (game definitions) on offer."""
-        return await service.cartridges()
+        return answer(await api.service.cartridges())
 
     for module in (sessions, turns, crown, frames, events, games):
-        app.include_router(module.router, responses=documented(401, 403, 422, 429, 503))
+        app.include_router(module.router, responses=documented(*COMMON))
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app
 
@@ -108,8 +111,13 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
             components[model.__name__] = model.model_json_schema(
                 ref_template="#/components/schemas/{model}"
             )
-        for path in schema["paths"].values():
+        schema["components"]["securitySchemes"] = {
+            "ApiKey": {"type": "http", "scheme": "bearer", "description": BEARER}
+        }
+        for route, path in schema["paths"].items():
             for operation in path.values():
+                if route.startswith(PUBLIC_PREFIX):
+                    operation["security"] = [{"ApiKey": []}]
                 for param in operation.get("parameters", ()):
                     _drop_null(param)
         for model in components.values():

@@ -17,7 +17,8 @@ from glitchcart.client.models import (
     VetoRequest,
     VoteReceiptOut,
 )
-from glitchcart.http.deps import Admin, Key, Parts, Service
+from glitchcart.http.answers import answer
+from glitchcart.http.deps import Admin, Key, Parts
 from glitchcart.http.problem import documented
 
 router = APIRouter(prefix="/v1/sessions/{key}", tags=["crown"])
@@ -25,64 +26,62 @@ DONE = {"status_code": 204, "response_class": Response, "responses": documented(
 
 
 @router.post("/crown/take", **DONE)  # type: ignore[arg-type]
-async def take(key: Key, body: JoinRequest, service: Service, parts: Parts) -> Response:
+async def take(key: Key, body: JoinRequest, api: Parts) -> Response:
     """Take a free crown, if the session lets players take it."""
-    parts.gatekeeper.player(key, body.player)
-    await service.take_crown(key, body)
+    api.gatekeeper.player(key, body.player)
+    await api.service.take_crown(key, body)
     return Response(status_code=204)
 
 
 @router.post("/crown/pass", **DONE)  # type: ignore[arg-type]
-async def pass_(key: Key, body: PassCrown, service: Service, parts: Parts) -> Response:
+async def pass_(key: Key, body: PassCrown, api: Parts) -> Response:
     """The holder passes the crown to another player of the session."""
-    parts.gatekeeper.player(key, body.holder)
-    await service.pass_crown(key, body)
+    api.gatekeeper.player(key, body.holder)
+    await api.service.pass_crown(key, body)
     return Response(status_code=204)
 
 
 @router.post("/crown/drop", **DONE)  # type: ignore[arg-type]
-async def drop(key: Key, body: HolderRequest, service: Service, parts: Parts) -> Response:
+async def drop(key: Key, body: HolderRequest, api: Parts) -> Response:
     """The holder gives the crown up."""
-    parts.gatekeeper.player(key, body.holder)
-    await service.drop_crown(key, body)
+    api.gatekeeper.player(key, body.holder)
+    await api.service.drop_crown(key, body)
     return Response(status_code=204)
 
 
 @router.put("/crown", **DONE)  # type: ignore[arg-type]
-async def grant(key: Key, body: GrantCrown, service: Service, _: Admin) -> Response:
+async def grant(key: Key, body: GrantCrown, api: Parts, _: Admin) -> Response:
     """Set the holder (or none) and whether a free crown may be taken. Admin keys only."""
-    await service.grant_crown(key, body)
+    await api.service.grant_crown(key, body)
     return Response(status_code=204)
 
 
 @router.post("/crown/twist", **DONE)  # type: ignore[arg-type]
-async def twist(key: Key, body: TwistRequest, service: Service, parts: Parts) -> Response:
+async def twist(key: Key, body: TwistRequest, api: Parts) -> Response:
     """A line the narrator must weave into the next consequence."""
-    parts.gatekeeper.player(key, body.holder)
-    await service.twist(key, body)
+    api.gatekeeper.player(key, body.holder)
+    await api.service.twist(key, body)
     return Response(status_code=204)
 
 
 @router.post("/crown/veto", **DONE)  # type: ignore[arg-type]
-async def veto(key: Key, body: VetoRequest, service: Service, parts: Parts) -> Response:
+async def veto(key: Key, body: VetoRequest, api: Parts) -> Response:
     """Strike a listed choice for this turn; votes for it are discarded."""
-    parts.gatekeeper.player(key, body.holder)
-    await service.veto(key, body)
+    api.gatekeeper.player(key, body.holder)
+    await api.service.veto(key, body)
     return Response(status_code=204)
 
 
 @router.post("/crown/force", response_model=VoteReceiptOut, responses=documented(404, 409, 413))
-async def force(
-    key: Key, body: Annotated[ForceRequest, Body()], service: Service, parts: Parts
-) -> VoteReceiptOut:
+async def force(key: Key, body: Annotated[ForceRequest, Body()], api: Parts) -> Response:
     """The holder closes the window now with its own pick."""
-    parts.gatekeeper.player(key, body.holder)
-    return await service.force(key, body)
+    api.gatekeeper.player(key, body.holder)
+    return answer(await api.service.force(key, body))
 
 
 @router.put("/mode", **DONE)  # type: ignore[arg-type]
-async def set_mode(key: Key, body: ModeRequest, service: Service, parts: Parts) -> Response:
+async def set_mode(key: Key, body: ModeRequest, api: Parts) -> Response:
     """Change the voting mode; with a crown held, only its holder may."""
-    parts.gatekeeper.player(key, body.player)
-    await service.set_mode(key, body)
+    api.gatekeeper.player(key, body.player)
+    await api.service.set_mode(key, body)
     return Response(status_code=204)

@@ -2,6 +2,8 @@
 
 The key in the path is parsed by :meth:`SessionKey.parse` (the one parser)
 before anything else looks at it, then checked against the caller's namespaces.
+Dependencies are few and ``async`` (FastAPI runs a plain function in a worker
+thread): they are on the path of every request.
 """
 
 from __future__ import annotations
@@ -10,17 +12,14 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
-from fastapi.security import HTTPBearer
 
 from glitchcart.client.inprocess import InProcessTransport
 from glitchcart.client.models import KEY_PATTERN
 from glitchcart.core.keys import SessionKey
-from glitchcart.errors import StorageError, Unauthorized
+from glitchcart.errors import InvalidInput, StorageError, Unauthorized
 from glitchcart.http.access import Gatekeeper, Principal
 from glitchcart.service.engine import Engine
 from glitchcart.settings import Settings
-
-bearer = HTTPBearer(auto_error=False, description="an API key from the server's settings")
 
 
 @dataclass(slots=True)
@@ -29,36 +28,61 @@ class AppParts:
 
     settings: Settings
     gatekeeper: Gatekeeper
-    engine: Engine | None = None
     transport: InProcessTransport | None = field(default=None)
 
     def bind(self, engine: Engine) -> None:
-        self.engine = engine
         self.transport = InProcessTransport(engine)
 
+    @property
+    def service(self) -> InProcessTransport:
+        """Every answer goes through the in-process transport (as an in-process client's)."""
+        if self.transport is None:
+            raise StorageError("the engine is not running")
+        return self.transport
 
-def parts(request: Request) -> AppParts:
+
+def caller_of(request: Request) -> Principal:
+    """The caller the access middleware admitted; refuses query parameters the route
+    does not declare (a typo such as ``?limt=5`` is an error, not a silent default)."""
+    found: Principal | None = getattr(request.state, "principal", None)
+    if found is None:
+        raise Unauthorized("an API key is required: Authorization: Bearer <key>")
+    if request.query_params:
+        unknown = set(request.query_params) - _declared_query(request.scope.get("route"))
+        if unknown:
+            raise InvalidInput(f"unknown query parameter(s): {', '.join(sorted(unknown))[:200]}")
+    return found
+
+
+def _declared_query(route: object) -> set[str]:
+    """The query parameters a route and its dependencies declare."""
+    names: set[str] = set()
+    pending = [getattr(route, "dependant", None)]
+    while pending:
+        dependant = pending.pop()
+        if dependant is not None:
+            names.update(str(p.alias) for p in dependant.query_params)
+            pending.extend(dependant.dependencies)
+    return names
+
+
+async def parts(request: Request) -> AppParts:
     found: AppParts = request.app.state.parts
     return found
 
 
-def transport(request: Request) -> InProcessTransport:
-    found = parts(request).transport
-    if found is None:
-        raise StorageError("the engine is not running")
+async def caller(request: Request) -> Principal:
+    return caller_of(request)
+
+
+async def admin(request: Request) -> Principal:
+    found = caller_of(request)
+    found.check_admin()
     return found
 
 
-def principal(request: Request, _: Annotated[object, Depends(bearer)] = None) -> Principal:
-    """The caller the access middleware admitted (documented as a bearer key)."""
-    found: Principal | None = getattr(request.state, "principal", None)
-    if found is None:
-        raise Unauthorized("an API key is required: Authorization: Bearer <key>")
-    return found
-
-
-def session_key(
-    caller: Annotated[Principal, Depends(principal)],
+async def session_key(
+    request: Request,
     key: Annotated[
         str,
         Path(
@@ -68,16 +92,10 @@ def session_key(
         ),
     ],
 ) -> SessionKey:
-    return caller.check_session(SessionKey.parse(key))
-
-
-def admin(caller: Annotated[Principal, Depends(principal)]) -> Principal:
-    caller.check_admin()
-    return caller
+    return caller_of(request).check_session(SessionKey.parse(key))
 
 
 Parts = Annotated[AppParts, Depends(parts)]
-Service = Annotated[InProcessTransport, Depends(transport)]
-Caller = Annotated[Principal, Depends(principal)]
+Caller = Annotated[Principal, Depends(caller)]
 Admin = Annotated[Principal, Depends(admin)]
 Key = Annotated[SessionKey, Depends(session_key)]

@@ -20,7 +20,7 @@ from glitchcart.client.inprocess import InProcessTransport
 from glitchcart.client.models import EventOut
 from glitchcart.client.sse import encode
 from glitchcart.core.keys import SessionKey
-from glitchcart.http.deps import Key, Parts, Service
+from glitchcart.http.deps import Key, Parts
 from glitchcart.http.problem import documented
 
 router = APIRouter(prefix="/v1/sessions/{key}", tags=["events"])
@@ -57,8 +57,7 @@ class EventStream(StreamingResponse):
 )
 async def events(
     key: Key,
-    service: Service,
-    parts: Parts,
+    api: Parts,
     last_event_id: Annotated[
         str | None, Header(alias="Last-Event-ID", pattern=r"^[0-9]{1,18}$")
     ] = None,
@@ -66,9 +65,9 @@ async def events(
 ) -> EventStream:
     """Vote cast, window opened and closed, turn resolving, narration, frame ready,
     choices, crown moved, game over, ... as they happen."""
-    await service.require(key)
+    await api.service.require(key)
     start = int(last_event_id) if last_event_id is not None else after
-    body = _stream(service, key, start, parts.settings.sse_keepalive)
+    body = _stream(api.service, key, start, api.settings.sse_keepalive)
     return EventStream(body, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 

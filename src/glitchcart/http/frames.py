@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from glitchcart.client.models import FRAME_NAME_PATTERN
-from glitchcart.http.deps import Key, Service
+from glitchcart.http.deps import Key, Parts
 from glitchcart.http.problem import documented
 
 router = APIRouter(prefix="/v1/sessions/{key}", tags=["frames"])
@@ -28,9 +28,9 @@ class PngResponse(Response):
 async def frame(
     key: Key,
     name: Annotated[str, Path(json_schema_extra={"pattern": FRAME_NAME_PATTERN})],
-    service: Service,
+    api: Parts,
 ) -> PngResponse:
     """The PNG of a turn (``frame.name`` of a turn). A name is checked before any file is
     looked at; a frame of another session is not found here."""
-    png = await service.frame(key, name)
+    png = await api.service.frame(key, name)
     return PngResponse(png, headers={"Cache-Control": "private, max-age=3600"})

@@ -11,7 +11,8 @@ from glitchcart.client.models import GAME_ID_PATTERN, GameInfo, GameRef, LoadReq
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import GameNotFound
 from glitchcart.http.access import Principal
-from glitchcart.http.deps import Admin, Caller, Service
+from glitchcart.http.answers import answer
+from glitchcart.http.deps import Admin, Caller, Parts
 from glitchcart.http.problem import documented
 
 router = APIRouter(prefix="/v1/games", tags=["games"])
@@ -33,24 +34,24 @@ async def find(service: InProcessTransport, caller: Principal, game_id: str) -> 
 
 
 @router.get("", response_model=list[GameInfo], responses=documented())
-async def games(service: Service, caller: Caller) -> list[GameInfo]:
+async def games(api: Parts, caller: Caller) -> Response:
     """Saved games of the caller's namespaces, most recently played first."""
-    return await visible(service, caller)
+    return answer(await visible(api.service, caller))
 
 
 @router.post("/{game_id}/load", response_model=GameRef, responses=documented(404, 409, 413))
-async def load(game_id: GameId, body: LoadRequest, service: Service, caller: Admin) -> GameRef:
+async def load(game_id: GameId, body: LoadRequest, api: Parts, caller: Admin) -> Response:
     """Load a saved game into a session (its pictures move with it). Admin keys only."""
     key = caller.check_session(SessionKey.parse(body.session))
-    await find(service, caller, game_id)
-    return await service.load_game(key, game_id, body.swap)
+    await find(api.service, caller, game_id)
+    return answer(await api.service.load_game(key, game_id, body.swap))
 
 
 @router.delete(
     "/{game_id}", status_code=204, response_class=Response, responses=documented(404, 409)
 )
-async def delete(game_id: GameId, service: Service, caller: Admin) -> Response:
+async def delete(game_id: GameId, api: Parts, caller: Admin) -> Response:
     """Delete a saved game, its history and its pictures; refused while it runs. Admin only."""
-    await find(service, caller, game_id)
-    await service.delete_game(game_id)
+    await find(api.service, caller, game_id)
+    await api.service.delete_game(game_id)
     return Response(status_code=204)

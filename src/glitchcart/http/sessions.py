@@ -16,7 +16,8 @@ from glitchcart.client.models import (
     SessionView,
     Turn,
 )
-from glitchcart.http.deps import Admin, Key, Parts, Service
+from glitchcart.http.answers import answer
+from glitchcart.http.deps import Admin, Key, Parts
 from glitchcart.http.problem import documented
 
 router = APIRouter(prefix="/v1/sessions/{key}", tags=["sessions"])
@@ -27,10 +28,10 @@ def etag(version: int) -> str:
 
 
 @router.put("", response_model=Turn, responses=documented(404, 409, 413))
-async def boot(key: Key, body: BootRequest, service: Service) -> Turn:
+async def boot(key: Key, body: BootRequest, api: Parts) -> Response:
     """Boot a cartridge as a new game and return its prologue. 409 while a game runs,
     unless ``swap`` asks to save it and take its place (the roster stays)."""
-    return await service.boot(key, body)
+    return answer(await api.service.boot(key, body))
 
 
 @router.get(
@@ -44,61 +45,57 @@ async def boot(key: Key, body: BootRequest, service: Service) -> Turn:
 )
 async def snapshot(
     key: Key,
-    service: Service,
-    response: Response,
+    api: Parts,
     if_none_match: Annotated[str | None, Header(max_length=200)] = None,
-) -> SessionView | Response:
+) -> Response:
     """The session now: state, choices, vote window, roster, crown. ``version`` is the ETag."""
-    view = await service.snapshot(key)
+    view = await api.service.snapshot(key)
     tag = etag(view.version)
     if if_none_match is not None and tag in (t.strip() for t in if_none_match.split(",")):
         return Response(status_code=304, headers={"ETag": tag})
-    response.headers["ETag"] = tag
-    return view
+    return answer(view, headers={"ETag": tag})
 
 
 @router.delete("", response_model=GameRef, responses=documented(404, 409))
-async def exit_game(key: Key, service: Service, _: Admin) -> GameRef:
+async def exit_game(key: Key, api: Parts, _: Admin) -> Response:
     """Save and eject the running game (it stays in the saved games). Admin keys only."""
-    return await service.exit(key)
+    return answer(await api.service.exit(key))
 
 
 @router.post("/reset", response_model=Turn, responses=documented(404, 409, 413))
-async def reset(
-    key: Key, service: Service, parts: Parts, body: PlayerRequest | None = None
-) -> Turn:
+async def reset(key: Key, api: Parts, body: PlayerRequest | None = None) -> Response:
     """Start the cartridge over as a new game."""
     body = body or PlayerRequest()
-    parts.gatekeeper.player(key, body.player)
-    return await service.reset(key, body)
+    api.gatekeeper.player(key, body.player)
+    return answer(await api.service.reset(key, body))
 
 
 @router.post("/regenerate", response_model=SessionView, responses=documented(404, 409))
-async def regenerate(key: Key, service: Service) -> SessionView:
+async def regenerate(key: Key, api: Parts) -> Response:
     """New choices for the same state."""
-    return await service.regenerate(key)
+    return answer(await api.service.regenerate(key))
 
 
 @router.post("/players", status_code=204, response_class=Response, responses=documented(404, 413))
-async def join(key: Key, body: JoinRequest, service: Service, parts: Parts) -> Response:
+async def join(key: Key, body: JoinRequest, api: Parts) -> Response:
     """Seat a player without a vote (a first vote seats them too)."""
-    parts.gatekeeper.player(key, body.player)
-    await service.join(key, body)
+    api.gatekeeper.player(key, body.player)
+    await api.service.join(key, body)
     return Response(status_code=204)
 
 
 @router.get("/history", response_model=HistoryPage, responses=documented(404))
 async def history(
     key: Key,
-    service: Service,
+    api: Parts,
     start: Annotated[int, Query(ge=0, le=10**9, description="first turn")] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> HistoryPage:
+) -> Response:
     """Turns of the running game, a page at a time."""
-    return await service.history(key, start, limit)
+    return answer(await api.service.history(key, start, limit))
 
 
 @router.get("/export", response_model=SessionExport, responses=documented(404))
-async def export(key: Key, service: Service) -> SessionExport:
+async def export(key: Key, api: Parts) -> Response:
     """The session and the whole history of its running game."""
-    return await service.export(key)
+    return answer(await api.service.export(key))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header
+from fastapi import APIRouter, Body, Header, Response
 
 from glitchcart.client.models import Turn, TurnRequest, VoteReceiptOut, VoteRequest
-from glitchcart.http.deps import Key, Parts, Service
+from glitchcart.http.answers import answer
+from glitchcart.http.deps import Key, Parts
 from glitchcart.http.problem import documented
 
 router = APIRouter(prefix="/v1/sessions/{key}", tags=["turns"])
@@ -35,8 +36,7 @@ def expected_version(if_match: str | None) -> int | None:
 async def vote(
     key: Key,
     body: Annotated[VoteRequest, Body()],
-    service: Service,
-    parts: Parts,
+    api: Parts,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -45,27 +45,26 @@ async def vote(
             description="a repeat with the same key and body gets the same answer, applied once",
         ),
     ] = None,
-) -> VoteReceiptOut:
+) -> Response:
     """A player's vote for a listed choice or a free action. The first vote opens the
     window; it closes at its deadline, or when every active player has voted."""
-    parts.gatekeeper.player(key, body.player)
-    return await service.vote(key, body, idempotency_key)
+    api.gatekeeper.player(key, body.player)
+    return answer(await api.service.vote(key, body, idempotency_key))
 
 
 @router.post("/turns", response_model=Turn, responses=documented(404, 409, 412, 413))
 async def turn(
     key: Key,
     body: Annotated[TurnRequest, Body()],
-    service: Service,
-    parts: Parts,
+    api: Parts,
     if_match: IfMatch = None,
-) -> Turn:
+) -> Response:
     """Resolve the turn now with this choice or action (single player; no vote)."""
-    parts.gatekeeper.player(key, body.player)
-    return await service.turn(key, body, expected_version(if_match))
+    api.gatekeeper.player(key, body.player)
+    return answer(await api.service.turn(key, body, expected_version(if_match)))
 
 
 @router.post("/tick", response_model=Turn, responses=documented(404, 409, 412))
-async def tick(key: Key, service: Service, if_match: IfMatch = None) -> Turn:
+async def tick(key: Key, api: Parts, if_match: IfMatch = None) -> Response:
     """Let time pass: a short situation report and fresh choices."""
-    return await service.tick(key, expected_version(if_match))
+    return answer(await api.service.tick(key, expected_version(if_match)))
