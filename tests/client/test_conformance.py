@@ -300,3 +300,14 @@ async def take(stream: Any, *, until: str) -> list[EventOut]:
             if event.kind == until:
                 return seen
     return seen
+
+
+def test_the_client_is_glitchcart_client() -> None:
+    import glitchcart
+    from glitchcart.client import Client, HttpTransport, InProcessTransport
+
+    assert glitchcart.Client is Client
+    assert (glitchcart.HttpTransport, glitchcart.InProcessTransport) == (
+        HttpTransport,
+        InProcessTransport,
+    )
