@@ -12,60 +12,12 @@ import pytest
 
 from glitchcart.adapters.cartridge_library import CartridgeLibrary
 from glitchcart.adapters.offline_prose import PLACEHOLDERS, fill, placeholders
+from glitchcart.adapters.scene_elements import ELEMENTS
 from glitchcart.core.cartridge import LEXICON_KEYS, Cartridge, parse_cartridge
 from glitchcart.errors import InvalidCartridge
 
-PAINTER_WORDS = frozenset(
-    {
-        "interior",
-        "dunes",
-        "mesa",
-        "mountains",
-        "road",
-        "cacti",
-        "rocks",
-        "water",
-        "trees",
-        "fence",
-        "building",
-        "tower",
-        "antenna",
-        "neon-sign",
-        "car",
-        "ruins",
-        "bridge",
-        "gate",
-        "pillars",
-        "door",
-        "stairs",
-        "corridor",
-        "bars",
-        "torches",
-        "altar",
-        "throne",
-        "bones",
-        "chest",
-        "crates",
-        "machinery",
-        "console",
-        "pipes",
-        "window-space",
-        "planet",
-        "stars",
-        "moon",
-        "sun",
-        "hull",
-        "lights",
-        "cables",
-        "pod",
-        "vines",
-        "crystals",
-        "fog",
-        "fire",
-        "figure",
-        "eyes",
-    }
-)
+# What the offline painter can draw ("interior" switches to an indoor composition).
+PAINTER_WORDS = frozenset(ELEMENTS) | {"interior"}
 IDS = ("ashen-vault", "dust-signal", "hollow-orbit")
 
 # The placeholders each lexicon list may use (documented at the top of every cartridge).

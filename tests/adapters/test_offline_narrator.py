@@ -16,6 +16,7 @@ import pytest
 
 from glitchcart.adapters.cartridge_library import CartridgeLibrary
 from glitchcart.adapters.offline_narrator import OfflineNarrator
+from glitchcart.adapters.scene_elements import ELEMENTS
 from glitchcart.core.cartridge import Cartridge, parse_cartridge
 from glitchcart.core.fate import Fate, roll_fate
 from glitchcart.core.seeds import derive_seed, rng_for
@@ -31,57 +32,8 @@ from glitchcart.ports import ChoiceRequest, Narration, NarrationRequest
 
 IDS = ("ashen-vault", "dust-signal", "hollow-orbit")
 INTENTS = {"move", "search", "fight", "hide", "use", "talk", "wait", "rest", "act"}
-PAINTER_WORDS = frozenset(
-    {
-        "interior",
-        "dunes",
-        "mesa",
-        "mountains",
-        "road",
-        "cacti",
-        "rocks",
-        "water",
-        "trees",
-        "fence",
-        "building",
-        "tower",
-        "antenna",
-        "neon-sign",
-        "car",
-        "ruins",
-        "bridge",
-        "gate",
-        "pillars",
-        "door",
-        "stairs",
-        "corridor",
-        "bars",
-        "torches",
-        "altar",
-        "throne",
-        "bones",
-        "chest",
-        "crates",
-        "machinery",
-        "console",
-        "pipes",
-        "window-space",
-        "planet",
-        "stars",
-        "moon",
-        "sun",
-        "hull",
-        "lights",
-        "cables",
-        "pod",
-        "vines",
-        "crystals",
-        "fog",
-        "fire",
-        "figure",
-        "eyes",
-    }
-)
+# What the offline painter can draw ("interior" switches to an indoor composition).
+PAINTER_WORDS = frozenset(ELEMENTS) | {"interior"}
 HESITATE = TurnInput(InputKind.HESITATE, "(hesitated)")
 TICK = TurnInput(InputKind.TICK, "(time passes)")
 
