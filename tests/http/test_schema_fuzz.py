@@ -62,7 +62,7 @@ def _seeded_session() -> Iterator[None]:
 
 @schema.parametrize()
 @settings(
-    max_examples=12,
+    max_examples=20,
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
@@ -73,7 +73,7 @@ def test_the_api_keeps_its_own_promises(case: schemathesis.Case) -> None:
 
 @schema.parametrize()
 @settings(
-    max_examples=12,
+    max_examples=20,
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
