@@ -15,7 +15,7 @@ so a bad argument raises the same :class:`InvalidInput` in both.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from types import TracebackType
 from typing import TypeVar
 
@@ -280,7 +280,7 @@ class Client:
 
     def events(
         self, *, after: int | None = None, session: SessionArg = None
-    ) -> AsyncIterator[EventOut]:
+    ) -> AsyncGenerator[EventOut, None]:
         """The session's events, after event ``after`` if given, then live; close the
         iterator (``aclose``) when done."""
         key = resolve_session(session)

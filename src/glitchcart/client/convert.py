@@ -3,7 +3,7 @@ server, so both hand a surface exactly the same values."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from glitchcart.client.models import (
     CartridgeInfo,
@@ -15,6 +15,7 @@ from glitchcart.client.models import (
 )
 from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.turn import TurnRecord
+from glitchcart.core.votes import VoteWindow
 from glitchcart.ports import Event, GameSummary
 
 if TYPE_CHECKING:
@@ -52,12 +53,18 @@ def session_out(snap: Snapshot) -> SessionView:
             "mode": snap.mode.value,
             "roster": [{"id": p.id, "name": p.name, "tier": p.tier.value} for p in snap.roster],
             "crown": snap.crown,
-            "window": snap.window.to_dict() if snap.window else None,
+            "window": _window(snap.window) if snap.window else None,
             "vetoed": list(snap.vetoed),
             "paused": snap.paused,
             "idle_deadline": snap.idle_deadline,
         }
     )
+
+
+def _window(window: VoteWindow) -> dict[str, Any]:
+    out = window.to_dict()
+    out["votes"] = [{**v.to_dict(), "candidate": v.candidate} for v in window.votes]
+    return out
 
 
 def receipt_out(receipt: VoteReceipt) -> VoteReceiptOut:

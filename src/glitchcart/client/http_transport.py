@@ -8,7 +8,7 @@ after a dropped connection, resuming after the last event id it saw.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any, TypeVar, overload
 from urllib.parse import quote
 
@@ -179,7 +179,7 @@ class HttpTransport:
         answer = await self._call("GET", _path(key, f"/frames/{quote(name, safe='')}"))
         return answer.content
 
-    async def events(self, key: SessionKey, after: int | None) -> AsyncIterator[EventOut]:
+    async def events(self, key: SessionKey, after: int | None) -> AsyncGenerator[EventOut, None]:
         last, failures = after, 0
         timeout = httpx.Timeout(10.0, read=self._event_timeout)
         while True:

@@ -6,7 +6,7 @@ the same values and the same exceptions whichever transport it uses.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from glitchcart.client.convert import (
     cartridge_out,
@@ -161,7 +161,7 @@ class InProcessTransport:
         if not await self.engine.exists(key):
             raise SessionNotFound(f"no session {key}; boot a cartridge into it first")
 
-    async def events(self, key: SessionKey, after: int | None) -> AsyncIterator[EventOut]:
+    async def events(self, key: SessionKey, after: int | None) -> AsyncGenerator[EventOut, None]:
         await self.require(key)
         bus = self.engine.events
         if bus is None:

@@ -155,6 +155,7 @@ class VoteOut(Wire):
     choice: int | None
     action: str | None
     cast_at: float
+    candidate: str  # what the vote counts for: "choice:2", or "action:<folded text>"
 
 
 class WindowOut(Wire):

@@ -9,7 +9,7 @@ calls the HTTP API.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Protocol
 
 from glitchcart.client.models import (
@@ -85,7 +85,7 @@ class Transport(Protocol):
 
     async def frame(self, key: SessionKey, name: str) -> bytes: ...
 
-    def events(self, key: SessionKey, after: int | None) -> AsyncIterator[EventOut]:
+    def events(self, key: SessionKey, after: int | None) -> AsyncGenerator[EventOut, None]:
         """Events of one session, those after ``after`` first; raises
         :class:`SessionNotFound` on the first step if the session does not exist."""
         ...
