@@ -9,7 +9,9 @@ Each line starts with a player's name or number, then what they do::
     bob force 3 | bob veto 2 | bob twist the radio starts playing | bob mode anarchy
     bob drop             the crown holder gives it up
 
-and ``status``, ``r`` (new choices), ``help`` and ``q``.
+and ``status``, ``r`` (new choices), ``help`` and ``q``. Every move goes through the
+client (in process); the engine is only asked to finish a closed turn before the next
+prompt, and for the time.
 """
 
 from __future__ import annotations
@@ -21,14 +23,14 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from glitchcart.cli.play import frame_path, open_game
+from glitchcart.cli.play import choices, client_for, frame_path, open_game, record
 from glitchcart.cli.render import choices_text, show_turn
+from glitchcart.client.models import EventOut
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.roster import check_player_id
 from glitchcart.core.turn import TurnRecord
 from glitchcart.core.votes import VotingMode
 from glitchcart.errors import GlitchcartError, InvalidInput
-from glitchcart.ports import Event
 from glitchcart.service.engine import Engine
 
 HELP = (
@@ -55,6 +57,7 @@ class SharedKeyboard:
         self, engine: Engine, key: SessionKey, console: Console, seats: list[tuple[str, str]]
     ) -> None:
         self.engine = engine
+        self.client = client_for(engine)
         self.key = key
         self.console = console
         self.seats = seats
@@ -69,11 +72,11 @@ class SharedKeyboard:
         return None
 
     async def run(self, ask: Callable[[], str], cartridge: str | None, seed: int | None) -> None:
-        record, _ = await open_game(self.engine, self.key, cartridge, seed)
-        self.cartridge_id = (await self.engine.snapshot(self.key)).cartridge or ""
+        first, _ = await open_game(self.engine, self.client, self.key, cartridge, seed)
+        self.cartridge_id = (await self.client.snapshot(session=self.key)).cartridge or ""
         for ident, name in self.seats:
-            await self.engine.join(self.key, ident, name=name)
-        self.show_turn_of(record)
+            await self.client.join(ident, name=name, session=self.key)
+        self.show_turn_of(first)
         self.console.print(f"[dim]{HELP}[/]")
         watcher = asyncio.create_task(self.watch())
         try:
@@ -96,12 +99,12 @@ class SharedKeyboard:
                 await watcher
         self.console.print(f"[dim]Saved. Resume with: glitchcart play --session {self.key}[/]")
 
-    def show_turn_of(self, record: TurnRecord) -> None:
+    def show_turn_of(self, turn: TurnRecord) -> None:
         cartridge = self.engine.cartridges.get(self.cartridge_id)
-        show_turn(self.console, cartridge, record, frame_path(self.engine, record))
+        show_turn(self.console, cartridge, turn, frame_path(self.engine, turn))
 
     async def step(self, line: str) -> None:
-        engine, key = self.engine, self.key
+        client, key = self.client, self.key
         lower = line.lower()
         if lower in ("help", "?"):
             self.console.print(HELP)
@@ -110,7 +113,9 @@ class SharedKeyboard:
             await self.status()
             return
         if lower == "r":
-            self.console.print(choices_text((await engine.regenerate(key)).choices))
+            self.console.print(
+                choices_text(choices((await client.regenerate(session=key)).choices))
+            )
             return
         token, _, rest = line.partition(" ")
         player = self.who(token.rstrip(":,"))
@@ -122,40 +127,40 @@ class SharedKeyboard:
         word, _, arg = rest.partition(" ")
         word = word.lower()
         if rest.isdigit():
-            receipt = await engine.vote(key, player, choice=int(rest))
+            receipt = await client.vote(player, choice=int(rest), session=key)
             if not receipt.closed and receipt.deadline is not None:
-                left = receipt.deadline - engine.clock.now()
+                left = receipt.deadline - self.engine.clock.now()
                 self.console.print(
                     f"[dim]{receipt.voters} voted; the window closes in {left:.0f} s[/]"
                 )
         elif word == "crown" and not arg:
-            await engine.take_crown(key, player)
+            await client.take_crown(player, session=key)
         elif word == "pass" and arg:
             target = self.who(arg.strip())
             if target is None:
                 raise InvalidInput(f"no player {arg.strip()!r}")
-            await engine.pass_crown(key, player, target)
+            await client.pass_crown(player, target, session=key)
         elif word == "drop" and not arg:
-            await engine.drop_crown(key, player)
+            await client.drop_crown(player, session=key)
         elif word in ("force", "veto") and arg.strip().isdigit():
             if word == "force":
-                await engine.force(key, player, choice=int(arg))
+                await client.force(player, choice=int(arg), session=key)
             else:
-                await engine.veto(key, player, int(arg))
+                await client.veto(player, int(arg), session=key)
                 self.console.print(f"[dim]choice {arg.strip()} is struck out this turn[/]")
         elif word == "twist" and arg:
-            await engine.twist(key, player, arg)
+            await client.twist(player, arg, session=key)
             self.console.print("[dim]the narrator will weave that in[/]")
         elif word == "mode" and arg.strip().lower() in {m.value for m in VotingMode}:
-            await engine.set_mode(key, VotingMode(arg.strip().lower()), player=player)
+            await client.set_mode(VotingMode(arg.strip().lower()), player=player, session=key)
             self.console.print(f"[dim]voting mode: {arg.strip().lower()}[/]")
         elif rest:
-            await engine.vote(key, player, action=rest)
+            await client.vote(player, action=rest, session=key)
         else:
             raise InvalidInput("say what the player does")
 
     async def status(self) -> None:
-        snap = await self.engine.snapshot(self.key)
+        snap = await self.client.snapshot(session=self.key)
         names = {i: n for i, n in self.seats}
         for p in snap.roster:
             crown = " 👑" if p.id == snap.crown else ""
@@ -169,11 +174,11 @@ class SharedKeyboard:
         self.console.print(f"  mode: {snap.mode}")
 
     async def watch(self) -> None:
-        assert self.engine.events is not None
-        async for event in self.engine.events.subscribe(self.key):
-            await self.render(event)
+        async with contextlib.aclosing(self.client.events(session=self.key)) as events:
+            async for event in events:
+                await self.render(event)
 
-    async def render(self, event: Event) -> None:
+    async def render(self, event: EventOut) -> None:
         data = event.data
         if event.kind == "window_closed":
             tally = data["tally"]
@@ -183,9 +188,9 @@ class SharedKeyboard:
                 line += f" [dim](tie broken by the seeded roll {tally['roll']:.3f})[/]"
             self.console.print(line)
         elif event.kind in ("choices", "game_over"):
-            found = await self.engine.history(self.key, start=data["turn"], limit=1)
-            if found:
-                self.show_turn_of(found[0])
+            found = await self.client.history(start=data["turn"], limit=1, session=self.key)
+            if found.items:
+                self.show_turn_of(record(found.items[0]))
         elif event.kind == "crown_moved":
             holder = data.get("holder")
             self.console.print(f"[bold yellow]crown:[/] {holder or 'nobody (the narrator rules)'}")

@@ -1,4 +1,9 @@
-"""The terminal game: an interactive loop, and an unattended ``--auto`` player."""
+"""The terminal game: an interactive loop, and an unattended ``--auto`` player.
+
+Both play through :class:`glitchcart.client.Client` (in process), like every
+surface; the engine beside them is only asked for what a terminal shows of its
+own machine: where a picture's file is, and the cartridge's texts.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,12 @@ from collections.abc import Callable
 from rich.console import Console
 
 from glitchcart.cli.render import choices_text, show_turn, turn_json
+from glitchcart.client import Client, InProcessTransport
+from glitchcart.client.models import ChoiceOut, Turn
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.seeds import rng_for
-from glitchcart.core.session import Phase
-from glitchcart.core.turn import TurnRecord
-from glitchcart.errors import Conflict, GlitchcartError, InvalidInput
+from glitchcart.core.turn import Choice, TurnRecord
+from glitchcart.errors import Conflict, GlitchcartError, InvalidInput, SessionNotFound
 from glitchcart.service.engine import Engine
 
 HELP = (
@@ -22,33 +28,50 @@ HELP = (
 )
 
 
+def client_for(engine: Engine) -> Client:
+    return Client(InProcessTransport(engine))
+
+
+def record(turn: Turn) -> TurnRecord:
+    """A turn as the terminal's renderers take it."""
+    return TurnRecord.from_dict(turn.model_dump(mode="json"))
+
+
+def choices(offered: list[ChoiceOut]) -> tuple[Choice, ...]:
+    return tuple(Choice.from_dict(c.model_dump()) for c in offered)
+
+
 async def open_game(
-    engine: Engine, key: SessionKey, cartridge: str | None, seed: int | None
+    engine: Engine, client: Client, key: SessionKey, cartridge: str | None, seed: int | None
 ) -> tuple[TurnRecord, bool]:
     """Resume the session's game, or boot one; returns the turn to show and if it is new.
 
     A game is booted when the session has none, or when ``cartridge`` names a
-    different cartridge than the one running.
+    different cartridge than the one running. A turn a killed terminal left
+    resolving is finished first.
     """
     await engine.recover(key)
-    if await engine.exists(key):
-        snap = await engine.snapshot(key)
-        wants_other = cartridge is not None and cartridge != snap.cartridge
-        if snap.last is not None and snap.phase is not Phase.EMPTY and not wants_other:
-            return snap.last, False
+    try:
+        view = await client.snapshot(session=key)
+    except SessionNotFound:
+        view = None
+    if view is not None:
+        wants_other = cartridge is not None and cartridge != view.cartridge
+        if view.last is not None and view.phase != "empty" and not wants_other:
+            return record(view.last), False
     name = cartridge or engine.settings.default_cartridge
-    return await engine.start(key, name, seed=seed), True
+    return record(await client.boot(name, seed=seed, swap=True, session=key)), True
 
 
-def frame_path(engine: Engine, record: TurnRecord) -> str | None:
-    return engine.media.locate(record.frame) if record.frame else None
+def frame_path(engine: Engine, turn: TurnRecord) -> str | None:
+    return engine.media.locate(turn.frame) if turn.frame else None
 
 
 def json_emitter(engine: Engine, key: SessionKey) -> Callable[[TurnRecord, str], None]:
     """Print each turn as one JSON line, flushed at once (scripts read it live)."""
 
-    def emit(record: TurnRecord, cartridge_id: str) -> None:
-        print(json.dumps(turn_json(key, record, frame_path(engine, record))), flush=True)
+    def emit(turn: TurnRecord, cartridge_id: str) -> None:
+        print(json.dumps(turn_json(key, turn, frame_path(engine, turn))), flush=True)
 
     return emit
 
@@ -63,19 +86,20 @@ async def play_auto(
     emit: Callable[[TurnRecord, str], None],
 ) -> TurnRecord:
     """Play up to ``turns`` turns, choices picked from the game seed; stop at death."""
-    record, new = await open_game(engine, key, cartridge, seed)
-    cartridge_id = (await engine.snapshot(key)).cartridge or ""
+    client = client_for(engine)
+    last, new = await open_game(engine, client, key, cartridge, seed)
+    cartridge_id = (await client.snapshot(session=key)).cartridge or ""
     if new:
-        emit(record, cartridge_id)
+        emit(last, cartridge_id)
     for _ in range(turns):
-        if not record.state.alive:
+        if not last.state.alive:
             break
-        snap = await engine.snapshot(key)
-        assert snap.seed is not None and snap.state is not None
-        pick = rng_for(snap.seed, "auto", snap.state.turn).randrange(len(snap.choices)) + 1
-        record = await engine.choose(key, pick, player="auto")
-        emit(record, cartridge_id)
-    return record
+        view = await client.snapshot(session=key)
+        assert view.seed is not None and view.state is not None
+        pick = rng_for(view.seed, "auto", view.state.turn).randrange(len(view.choices)) + 1
+        last = record(await client.choose(pick, player="auto", session=key))
+        emit(last, cartridge_id)
+    return last
 
 
 class Interactive:
@@ -83,29 +107,22 @@ class Interactive:
 
     def __init__(self, engine: Engine, key: SessionKey, console: Console) -> None:
         self.engine = engine
+        self.client = client_for(engine)
         self.key = key
         self.console = console
         self.cartridge_id = ""
 
-    def show(self, record: TurnRecord) -> None:
+    def show(self, turn: TurnRecord | Turn) -> None:
+        shown = record(turn) if isinstance(turn, Turn) else turn
         cartridge = self.engine.cartridges.get(self.cartridge_id)
-        show_turn(self.console, cartridge, record, frame_path(self.engine, record))
-
-    async def show_tape(self, record: TurnRecord) -> None:
-        """At death, the replay tape of the run (built once, however many ask)."""
-        tapes = self.engine.tapes
-        if record.state.alive or tapes is None:
-            return
-        tape = await tapes.build_game(self.key, record.game_id, self.cartridge_id)
-        self.console.print(f"[bold]replay tape:[/] {tapes.locate(self.key, tape.ref)}")
-        self.console.print("[dim]Type reset to play again, or q to quit.[/]")
+        show_turn(self.console, cartridge, shown, frame_path(self.engine, shown))
 
     async def run(self, ask: Callable[[], str], cartridge: str | None, seed: int | None) -> None:
-        record, new = await open_game(self.engine, self.key, cartridge, seed)
-        self.cartridge_id = (await self.engine.snapshot(self.key)).cartridge or ""
+        first, new = await open_game(self.engine, self.client, self.key, cartridge, seed)
+        self.cartridge_id = (await self.client.snapshot(session=self.key)).cartridge or ""
         if not new:
-            self.console.print(f"[dim]Resuming {self.key} at turn {record.turn}.[/]")
-        self.show(record)
+            self.console.print(f"[dim]Resuming {self.key} at turn {first.turn}.[/]")
+        self.show(first)
         self.console.print(f"[dim]{HELP}[/]")
         while True:
             try:
@@ -127,20 +144,18 @@ class Interactive:
                 self.console.print(f"[red]{exc}[/]")
 
     async def step(self, line: str) -> None:
+        client, key = self.client, self.key
         lower = line.lower()
         if lower in ("help", "?", "h"):
             self.console.print(HELP)
         elif lower == "r":
-            snap = await self.engine.regenerate(self.key)
-            self.console.print(choices_text(snap.choices))
+            view = await client.regenerate(session=key)
+            self.console.print(choices_text(choices(view.choices)))
+        elif lower == "t":
+            self.show(await client.tick(session=key))
         elif lower == "reset":
-            self.show(await self.engine.reset(self.key))
+            self.show(await client.reset(session=key))
+        elif line.isdigit():
+            self.show(await client.choose(int(line), session=key))
         else:
-            if lower == "t":
-                record = await self.engine.tick(self.key)
-            elif line.isdigit():
-                record = await self.engine.choose(self.key, int(line))
-            else:
-                record = await self.engine.act(self.key, line)
-            self.show(record)
-            await self.show_tape(record)
+            self.show(await client.act(line, session=key))
