@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import random
-import signal
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,58 +14,30 @@ from PIL import Image
 from glitchcart.adapters.sqlite_store import SqliteSessionStore
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import Phase
+from support.child import JsonLineChild
 
 KILLS = 50
 
 
-class Child:
-    """A `glitchcart play --auto` process whose JSON lines are collected as they come."""
-
-    def __init__(self, key: str, data_dir: Path, seed: int) -> None:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "glitchcart",
-                "play",
-                "--auto",
-                "100000",
-                "--json",
-                "--session",
-                key,
-                "--seed",
-                str(seed),
-                "--data-dir",
-                str(data_dir),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        self.lines: list[dict[str, Any]] = []
-        self.first = threading.Event()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            try:
-                self.lines.append(json.loads(line))
-            except json.JSONDecodeError:
-                break  # a line torn by the kill was never reported as committed
-            self.first.set()
-        self.first.set()
-
-    def kill_after(self, delay: float) -> None:
-        self.first.wait(timeout=60)
-        time.sleep(delay)
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=30)
-        self.reader.join(timeout=30)
-        assert self.proc.stdout is not None
-        self.proc.stdout.close()
+def child(key: str, data_dir: Path, seed: int) -> JsonLineChild:
+    """A `glitchcart play --auto` process printing one JSON line per committed turn."""
+    return JsonLineChild(
+        [
+            sys.executable,
+            "-m",
+            "glitchcart",
+            "play",
+            "--auto",
+            "100000",
+            "--json",
+            "--session",
+            key,
+            "--seed",
+            str(seed),
+            "--data-dir",
+            str(data_dir),
+        ]
+    )
 
 
 async def check_store(db: Path, key: SessionKey, reported: dict[tuple[str, int], dict[str, Any]]):
@@ -114,11 +80,11 @@ def test_sigkill_at_random_moments_loses_no_committed_turn(tmp_path: Path) -> No
     reported: dict[tuple[str, int], dict[str, Any]] = {}
     total_reported = 0
     for _ in range(KILLS):
-        child = Child(key, tmp_path, seed=1000 + run)
-        child.kill_after(rng.uniform(0.0, 0.25))
-        for line in child.lines:
+        host = child(key, tmp_path, seed=1000 + run)
+        host.kill_after(rng.uniform(0.0, 0.25))
+        for line in host.lines:
             reported[(line["game_id"], line["turn"])] = line
-        total_reported += len(child.lines)
+        total_reported += len(host.lines)
         record = asyncio.run(check_store(db, SessionKey.parse(key), reported))
         # every reported turn of the current game is still there after the kill
         assert record.game is not None

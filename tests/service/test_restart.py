@@ -4,15 +4,10 @@ vote is counted twice, no window closed twice, and no committed turn is lost."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import re
-import signal
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +17,7 @@ from glitchcart.adapters.sqlite_store import SqliteSessionStore
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import Phase
 from glitchcart.core.turn import InputKind
+from support.child import JsonLineChild
 
 KEY = SessionKey.parse("discord:restart")
 KILLS = 15
@@ -39,39 +35,12 @@ def fast_cartridge(folder: Path) -> None:
     (folder / "mp-test.toml").write_text(text, encoding="utf-8")
 
 
-class Host:
-    def __init__(self, data: Path, carts: Path, seed: int) -> None:
-        env = {**os.environ, "PYTHONPATH": str(TESTS)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "support.mp_driver", str(data), str(carts), str(seed)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=env,
-        )
-        self.lines: list[dict[str, Any]] = []
-        self.ready = threading.Event()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            try:
-                self.lines.append(json.loads(line))
-            except json.JSONDecodeError:
-                break
-            self.ready.set()
-        self.ready.set()
-
-    def kill_after(self, delay: float) -> None:
-        assert self.ready.wait(timeout=60), "host never became ready"
-        time.sleep(delay)
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=30)
-        self.reader.join(timeout=30)
-        assert self.proc.stdout is not None
-        self.proc.stdout.close()
+def host(data: Path, carts: Path, seed: int) -> JsonLineChild:
+    """The multiplayer host of support.mp_driver, printing votes and turns as JSON lines."""
+    return JsonLineChild(
+        [sys.executable, "-m", "support.mp_driver", str(data), str(carts), str(seed)],
+        env={**os.environ, "PYTHONPATH": str(TESTS)},
+    )
 
 
 async def check(db: Path, turns: dict[tuple[str, int], str], votes: list[dict[str, Any]]) -> None:
@@ -120,9 +89,9 @@ def test_multiplayer_host_killed_at_random_moments(tmp_path: Path) -> None:
     turns: dict[tuple[str, int], str] = {}
     votes: list[dict[str, Any]] = []
     for run in range(KILLS):
-        host = Host(data, carts, seed=run)
-        host.kill_after(rng.uniform(0.1, 1.5))
-        for line in host.lines:
+        child = host(data, carts, seed=run)
+        child.kill_after(rng.uniform(0.1, 1.5))
+        for line in child.lines:
             if line["kind"] == "turn":
                 turns[(line["game_id"], line["turn"])] = line["narration"]
             elif line["kind"] == "vote":
@@ -130,8 +99,8 @@ def test_multiplayer_host_killed_at_random_moments(tmp_path: Path) -> None:
         asyncio.run(check(data / "glitchcart.db", turns, votes))
     assert len(turns) > KILLS and len(votes) > KILLS  # the kills landed mid-play
     # after a last restart every open window and pending turn settles: it goes on
-    host = Host(data, carts, seed=999)
-    host.kill_after(2.5)
-    later = [line for line in host.lines if line["kind"] == "turn"]
+    child = host(data, carts, seed=999)
+    child.kill_after(2.5)
+    later = [line for line in child.lines if line["kind"] == "turn"]
     assert later, "the game did not go on after the restart"
     asyncio.run(check(data / "glitchcart.db", turns, votes))
