@@ -29,7 +29,11 @@ where they enter, raised ``from`` the original.
     │   ├── RateLimited              too many requests; ``retry_after`` seconds (HTTP 429)
     │   └── PayloadTooLarge          a request body over the size limit (HTTP 413)
     ├── ProviderError                a narrator/painter failed (never shown in the story)
-    │   └── ProviderTimeout
+    │   ├── ProviderTimeout          no answer in time: retried
+    │   ├── ProviderUnavailable      5xx, connection refused or reset: retried, then benched
+    │   ├── ProviderRateLimited      429 (``retry_after`` seconds; ``quota`` when credit is spent)
+    │   ├── ProviderRefused          the model declined (content policy): not retried
+    │   └── ProviderBadOutput        malformed or invalid output, even after repair
     ├── StorageError                 the store or media folder failed (HTTP 503, exit 5)
     └── Unreachable                  the client could not reach the server (exit 5)
 """
@@ -154,7 +158,34 @@ class ProviderError(GlitchcartError):
 
 
 class ProviderTimeout(ProviderError):
-    pass
+    """No answer within the call's timeout; a later attempt may work."""
+
+
+class ProviderUnavailable(ProviderError):
+    """The server failed or could not be reached; a later attempt may work."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ProviderRateLimited(ProviderError):
+    """HTTP 429. ``quota`` means the account is out of credit, not just busy."""
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, quota: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.quota = quota
+
+
+class ProviderRefused(ProviderError):
+    """The model declined the request; asking again would not help."""
+
+
+class ProviderBadOutput(ProviderError):
+    """The reply could not be parsed or broke the reply contract."""
 
 
 class StorageError(GlitchcartError):

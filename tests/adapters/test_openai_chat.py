@@ -13,13 +13,14 @@ import pytest
 
 from glitchcart.adapters.http_pool import HttpPool
 from glitchcart.adapters.openai_chat import ChatClient, json_instruction, retry_after
-from glitchcart.adapters.provider_errors import (
+from glitchcart.errors import (
     ProviderBadOutput,
+    ProviderError,
     ProviderRateLimited,
     ProviderRefused,
+    ProviderTimeout,
     ProviderUnavailable,
 )
-from glitchcart.errors import ProviderError, ProviderTimeout
 from support.fake_openai import FakeOpenAI, Reply
 
 SCHEMA = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}

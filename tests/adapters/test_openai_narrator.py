@@ -9,13 +9,12 @@ import httpx
 import pytest
 
 from glitchcart.adapters.metering import Meter
-from glitchcart.adapters.provider_errors import ProviderBadOutput, ProviderRefused
 from glitchcart.adapters.story_memory import StoryMemory
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.state import StateDelta
 from glitchcart.core.turn import Choice, InputKind
-from glitchcart.errors import ProviderError
+from glitchcart.errors import ProviderBadOutput, ProviderError, ProviderRefused
 from support.cartridges import mini_cartridge
 from support.fake_openai import FakeOpenAI, Reply, choices_reply, narration_reply
 from support.model_stack import (

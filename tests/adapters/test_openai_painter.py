@@ -11,9 +11,9 @@ from PIL import Image
 from glitchcart.adapters.metering import Meter
 from glitchcart.adapters.openai_painter import fit_png
 from glitchcart.adapters.provider_chain import ChainPainter
-from glitchcart.adapters.provider_errors import ProviderBadOutput, ProviderRefused
 from glitchcart.adapters.signal_lost import render_signal_lost
 from glitchcart.core.keys import SessionKey
+from glitchcart.errors import ProviderBadOutput, ProviderRefused
 from support.cartridges import mini_cartridge
 from support.fake_openai import FakeOpenAI, Reply, tiny_png
 from support.model_stack import paint_request, painter_for

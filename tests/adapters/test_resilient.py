@@ -10,15 +10,16 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from glitchcart.adapters.provider_errors import (
-    ProviderBadOutput,
-    ProviderRateLimited,
-    ProviderRefused,
-    ProviderUnavailable,
-)
 from glitchcart.adapters.resilient import ProviderCaller, ProviderHealth, RetryPolicy
 from glitchcart.adapters.scheduler import FairScheduler
-from glitchcart.errors import ProviderError, ProviderTimeout
+from glitchcart.errors import (
+    ProviderBadOutput,
+    ProviderError,
+    ProviderRateLimited,
+    ProviderRefused,
+    ProviderTimeout,
+    ProviderUnavailable,
+)
 
 
 class Clock:

@@ -18,11 +18,11 @@ import re
 from typing import Any
 
 from glitchcart.adapters.narrator_prompts import MAX_HEAL
-from glitchcart.adapters.provider_errors import ProviderBadOutput, ProviderRefused
 from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.fate import Fate
 from glitchcart.core.state import StateDelta, WorldState, max_damage
 from glitchcart.core.turn import Choice, InputKind, TurnInput
+from glitchcart.errors import ProviderBadOutput, ProviderRefused
 
 MAX_NARRATION = 1500
 MAX_PROLOGUE = 2000

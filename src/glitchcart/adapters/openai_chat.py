@@ -12,10 +12,10 @@ can do comes from its :class:`~glitchcart.settings.ProviderConfig`:
   (server-sent events) and ``on_text`` sees the text as it grows.
 
 Every failure leaves as a :class:`ProviderError` branch raised ``from`` the httpx
-error, with the provider's name and status only (see ``provider_errors``). The
-key goes into the ``Authorization`` header and nowhere else. This class makes
-exactly one attempt; retries, fair queueing and benching are
-:class:`~glitchcart.adapters.resilient.ProviderCaller`'s.
+error, with the provider's name and status only (the ``ProviderError`` branch of
+:mod:`glitchcart.errors`). The key goes into the ``Authorization`` header and
+nowhere else. This class makes exactly one attempt; retries, fair queueing and
+benching are :class:`~glitchcart.adapters.resilient.ProviderCaller`'s.
 
     chat = ChatClient(config, httpx.AsyncClient())
     reply = await chat.complete([{"role": "user", "content": "Hi"}], max_tokens=50)
@@ -38,14 +38,15 @@ import httpx
 from glitchcart.adapters.http_pool import HttpPool
 from glitchcart.adapters.json_repair import parse_object
 from glitchcart.adapters.metering import Usage
-from glitchcart.adapters.provider_errors import (
+from glitchcart.core.memory import estimate_tokens
+from glitchcart.errors import (
     ProviderBadOutput,
+    ProviderError,
     ProviderRateLimited,
     ProviderRefused,
+    ProviderTimeout,
     ProviderUnavailable,
 )
-from glitchcart.core.memory import estimate_tokens
-from glitchcart.errors import ProviderError, ProviderTimeout
 from glitchcart.settings import ProviderConfig
 
 Message = dict[str, str]

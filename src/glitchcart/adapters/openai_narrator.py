@@ -39,7 +39,6 @@ from glitchcart.adapters.narrator_replies import (
 )
 from glitchcart.adapters.offline_narrator import describe_scene
 from glitchcart.adapters.openai_chat import ChatClient, TextCallback
-from glitchcart.adapters.provider_errors import ProviderBadOutput
 from glitchcart.adapters.resilient import ProviderCaller
 from glitchcart.adapters.story_memory import StoryMemory
 from glitchcart.core.cartridge import Cartridge
@@ -48,6 +47,7 @@ from glitchcart.core.keys import SessionKey
 from glitchcart.core.memory import select_lore
 from glitchcart.core.state import WorldState
 from glitchcart.core.turn import Choice
+from glitchcart.errors import ProviderBadOutput
 from glitchcart.ports import ChoiceRequest, Narration, NarrationRequest, Scene
 
 UNATTRIBUTED = "-"  # the scheduler's key for calls that name no session (the prologue)

@@ -31,9 +31,9 @@ from PIL import Image, ImageOps
 from glitchcart.adapters.metering import Meter, Usage
 from glitchcart.adapters.openai_chat import HttpProvider, read_limited
 from glitchcart.adapters.openai_narrator import schedule_key
-from glitchcart.adapters.provider_errors import ProviderBadOutput, ProviderRefused
 from glitchcart.adapters.resilient import ProviderCaller
 from glitchcart.core.picture_prompt import picture_prompt
+from glitchcart.errors import ProviderBadOutput, ProviderRefused
 from glitchcart.ports import PaintRequest
 
 MAX_IMAGE_BYTES = 24_000_000

@@ -27,7 +27,6 @@ from typing import Protocol, TypeVar
 
 from glitchcart.adapters.metering import Meter
 from glitchcart.adapters.openai_narrator import OpenAINarrator
-from glitchcart.adapters.provider_errors import ProviderRefused
 from glitchcart.adapters.signal_lost import signal_lost
 from glitchcart.adapters.story_memory import StoryMemory
 from glitchcart.core.cartridge import Cartridge
@@ -35,7 +34,7 @@ from glitchcart.core.fate import Fate
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.state import WorldState
 from glitchcart.core.turn import Choice
-from glitchcart.errors import InvalidInput, ProviderError
+from glitchcart.errors import InvalidInput, ProviderError, ProviderRefused
 from glitchcart.ports import (
     ChoiceRequest,
     Narration,

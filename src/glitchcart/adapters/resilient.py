@@ -29,20 +29,28 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from glitchcart.adapters.provider_errors import (
+from glitchcart.adapters.scheduler import FairScheduler
+from glitchcart.errors import (
+    ProviderBadOutput,
+    ProviderError,
     ProviderRateLimited,
     ProviderRefused,
+    ProviderTimeout,
     ProviderUnavailable,
-    is_transient,
 )
-from glitchcart.adapters.scheduler import FairScheduler
-from glitchcart.errors import ProviderError
 
 T = TypeVar("T")
 
 FAILURES_TO_BENCH = 3
 MAX_BENCH_FACTOR = 16
 QUOTA_BENCH_FACTOR = 4
+
+
+def is_transient(exc: ProviderError) -> bool:
+    """Whether trying the same call again soon may succeed."""
+    return isinstance(exc, ProviderTimeout | ProviderUnavailable | ProviderBadOutput) or (
+        isinstance(exc, ProviderRateLimited) and not exc.quota
+    )
 
 
 @dataclass(frozen=True, slots=True)
