@@ -193,6 +193,15 @@ class MediaStore(Protocol):
 
     async def get(self, ref: MediaRef) -> bytes: ...
 
+    async def size(self, ref: MediaRef) -> int:
+        """The file's length in bytes; :class:`MediaNotFound` if there is none."""
+        ...
+
+    def read(self, ref: MediaRef, chunk_size: int = 65536) -> AsyncIterator[bytes]:
+        """The file's bytes in chunks, read as they are asked for (a tape is served
+        without holding it all in memory); :class:`MediaNotFound` on the first step."""
+        ...
+
     async def exists(self, ref: MediaRef) -> bool: ...
 
     async def list(self, session: SessionKey, kind: MediaKind) -> list[MediaRef]: ...
@@ -222,8 +231,8 @@ class Event:
 
     ``id`` rises within a session, so a subscriber can resume after the last id
     it saw (SSE ``Last-Event-ID``). Kinds: vote_cast, window_opened, window_closed,
-    turn_resolving, narration, frame_ready, choices, crown_moved, game_over,
-    game_booted, game_exited, paused, notice.
+    turn_resolving, narration, narration_partial, frame_ready, choices, crown_moved,
+    player_joined, game_over, game_booted, game_exited, paused, notice, tape_ready.
     """
 
     session: SessionKey

@@ -104,6 +104,35 @@ async def test_get_of_a_missing_ref_is_media_not_found(media: FileMediaStore) ->
         await media.get(frame(ALICE))
 
 
+async def test_size_and_read_in_chunks(media: FileMediaStore) -> None:
+    ref = MediaRef(ALICE, "tape", "run.gif")
+    data = bytes(range(256)) * 40  # 10240 bytes
+    await media.put(ref, data)
+
+    assert await media.size(ref) == len(data)
+    chunks = [chunk async for chunk in media.read(ref, 4096)]
+    assert [len(c) for c in chunks] == [4096, 4096, 2048]
+    assert b"".join(chunks) == data
+
+
+async def test_size_and_read_of_a_missing_ref_are_media_not_found(
+    media: FileMediaStore,
+) -> None:
+    ref = MediaRef(ALICE, "tape", "none.gif")
+    with pytest.raises(MediaNotFound):
+        await media.size(ref)
+    with pytest.raises(MediaNotFound):
+        await anext(media.read(ref))
+
+
+async def test_a_read_left_midway_closes_the_file(media: FileMediaStore) -> None:
+    ref = MediaRef(ALICE, "tape", "run.gif")
+    await media.put(ref, b"x" * 100)
+    reader = media.read(ref, 10)
+    assert await anext(reader) == b"x" * 10
+    await reader.aclose()  # a ResourceWarning (an error in tests) if the file stayed open
+
+
 async def test_list_is_sorted_by_name(media: FileMediaStore) -> None:
     for name in ["0003.png", "0001.png", "0002.png"]:
         await media.put(frame(ALICE, name), b"x")
@@ -229,6 +258,10 @@ async def test_a_symlink_out_of_the_session_folder_is_refused(
         await media.put(frame(ALICE), b"escape")
     with pytest.raises(StorageError, match="outside"):
         await media.get(frame(ALICE))
+    with pytest.raises(StorageError, match="outside"):
+        await media.size(frame(ALICE))
+    with pytest.raises(StorageError, match="outside"):
+        await anext(media.read(frame(ALICE)))
     assert list(outside.iterdir()) == []
 
 

@@ -98,6 +98,16 @@ async def test_mp4_shows_the_committed_turns_in_order(tmp_path: Path) -> None:
     assert len(frames) == round((2000 + 6 * 1800 + 3000) * 10 / 1000)  # 10 fps, nothing dropped
 
 
+async def test_a_tape_is_read_whole_or_in_chunks(tmp_path: Path) -> None:
+    engine = engine_for(tmp_path)
+    await play(engine, A, 3)
+    tapes = tapes_for(engine)
+    tape = await tapes.build(A)
+    data = await tapes.get(A, tape.ref)
+    assert tape.size == len(data) == await tapes.size(A, tape.ref)
+    assert b"".join([chunk async for chunk in tapes.read(A, tape.ref)]) == data
+
+
 async def test_a_turn_range_takes_only_those_turns(tmp_path: Path) -> None:
     engine = engine_for(tmp_path)
     await play(engine, A, 9)
@@ -228,6 +238,12 @@ async def test_a_foreign_ref_is_refused(tmp_path: Path) -> None:
         tapes.locate(A, tape_b.ref)
     with pytest.raises(InvalidInput):
         await tapes.get(A, MediaRef(A, "frame", "g1-00000.png"))
+    with pytest.raises(SessionMismatch):
+        await tapes.size(A, tape_b.ref)
+    with pytest.raises(SessionMismatch):
+        tapes.read(A, tape_b.ref)
+    with pytest.raises(InvalidInput, match="not the name of a tape"):
+        await tapes.size(A, MediaRef(A, "tape", "notes.gif"))
     game_b = (await engine.snapshot(B)).game_id
     with pytest.raises(GameNotFound):
         await tapes.build(A, game_id=game_b)

@@ -25,9 +25,12 @@ import builtins
 import contextlib
 import os
 import shutil
+import stat
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import BinaryIO
 
 from glitchcart.core.keys import MediaKind, MediaRef, SessionKey
 from glitchcart.errors import InvalidInput, MediaNotFound, StorageError
@@ -39,6 +42,7 @@ KIND_FOLDERS: dict[MediaKind, tuple[str, ...]] = {
     "film": ("films", "final"),
 }
 TEMP_SUFFIX = ".tmp"
+CHUNK_SIZE = 64 * 1024
 
 
 class FileMediaStore:
@@ -52,6 +56,20 @@ class FileMediaStore:
 
     async def get(self, ref: MediaRef) -> bytes:
         return await asyncio.to_thread(self._get, ref)
+
+    async def size(self, ref: MediaRef) -> int:
+        return await asyncio.to_thread(self._size, ref)
+
+    async def read(self, ref: MediaRef, chunk_size: int = CHUNK_SIZE) -> AsyncIterator[bytes]:
+        """The ref's file in chunks; it is open only while the iterator is being read."""
+        if chunk_size < 1:
+            raise InvalidInput("a chunk is at least one byte")
+        handle = await asyncio.to_thread(self._open, ref)
+        try:
+            while chunk := await asyncio.to_thread(self._read_chunk, handle, ref, chunk_size):
+                yield chunk
+        finally:
+            handle.close()
 
     async def exists(self, ref: MediaRef) -> bool:
         return await asyncio.to_thread(self._exists, ref)
@@ -128,6 +146,34 @@ class FileMediaStore:
             return path.read_bytes()
         except FileNotFoundError:
             raise MediaNotFound(f"no media {ref}") from None
+        except OSError as exc:
+            raise StorageError(f"cannot read {ref}: {exc.strerror or exc}") from exc
+
+    def _size(self, ref: MediaRef) -> int:
+        path = self._checked(self._path(ref), ref.session)
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            raise MediaNotFound(f"no media {ref}") from None
+        except OSError as exc:
+            raise StorageError(f"cannot read {ref}: {exc.strerror or exc}") from exc
+        if not stat.S_ISREG(found.st_mode):
+            raise MediaNotFound(f"no media {ref}")
+        return found.st_size
+
+    def _open(self, ref: MediaRef) -> BinaryIO:
+        path = self._checked(self._path(ref), ref.session)
+        try:
+            return path.open("rb")
+        except FileNotFoundError:
+            raise MediaNotFound(f"no media {ref}") from None
+        except OSError as exc:
+            raise StorageError(f"cannot read {ref}: {exc.strerror or exc}") from exc
+
+    @staticmethod
+    def _read_chunk(handle: BinaryIO, ref: MediaRef, chunk_size: int) -> bytes:
+        try:
+            return handle.read(chunk_size)
         except OSError as exc:
             raise StorageError(f"cannot read {ref}: {exc.strerror or exc}") from exc
 

@@ -19,12 +19,14 @@ Usage::
                         encoders=[GifTapeEncoder(), Mp4TapeEncoder()])
     tape = await tapes.build(key, fmt="gif", turns=TurnSpan.parse("0-20"))
     data = await tapes.get(key, tape.ref)
+    async for chunk in tapes.read(key, tape.ref):  # served without holding it whole
+        ...
 """
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -219,6 +221,14 @@ class TapeService:
         self._check(key, ref)
         return await self.media.get(ref)
 
+    async def size(self, key: SessionKey, ref: MediaRef) -> int:
+        """A tape's length in bytes (:class:`MediaNotFound` if there is no such tape)."""
+        return await self.media.size(self._check(key, ref))
+
+    def read(self, key: SessionKey, ref: MediaRef) -> AsyncIterator[bytes]:
+        """A tape's bytes in chunks; the ref is checked before anything is opened."""
+        return self.media.read(self._check(key, ref))
+
     def locate(self, key: SessionKey, ref: MediaRef) -> str:
         """Where a person finds the tape (a path or URL), for display."""
         return self.media.locate(self._check(key, ref))
@@ -236,6 +246,8 @@ class TapeService:
         check_ref(ref, key)
         if ref.kind != "tape":
             raise InvalidInput(f"{ref.name} is a {ref.kind}, not a tape")
+        if parse_tape_name(ref.name) is None:
+            raise InvalidInput(f"{ref.name} is not the name of a tape")
         return ref
 
     async def _committed(self, game_id: str, span: TurnSpan) -> builtins.list[TurnRecord]:
