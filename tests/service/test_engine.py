@@ -180,3 +180,19 @@ async def test_a_turn_left_resolving_is_finished_once_by_the_next_engine(tmp_pat
     assert await restarted.recover(KEY) is None
     assert [t.turn for t in await restarted.history(KEY)] == [0, 1]
     assert (await restarted.choose(KEY, 1)).turn == 2
+
+
+async def test_players_who_join_while_a_turn_resolves_keep_their_seats(tmp_path: Path) -> None:
+    narrator = GatedNarrator()
+    engine = make_engine(tmp_path, narrator=narrator)
+    await engine.start(KEY, "mini", seed=3)
+    turn = asyncio.create_task(engine.choose(KEY, 1, player="alice"))
+    await narrator.entered.wait()
+    await engine.join(KEY, "carol")  # a commit between the close and the turn's commit
+    await engine.take_crown(KEY, "carol")
+    narrator.gate.set()
+    assert (await turn).turn == 1
+    snap = await engine.snapshot(KEY)
+    assert snap.phase is Phase.READY and snap.crown == "carol"
+    assert [p.id for p in snap.roster] == ["carol"]
+    assert [t.turn for t in await engine.history(KEY)] == [0, 1]

@@ -186,6 +186,16 @@ class SessionRecord:
     def evolve(self, **changes: Any) -> SessionRecord:
         return replace(self, **changes)
 
+    def awaits(self, game_id: str, pending: PendingTurn) -> bool:
+        """Whether this record still waits for that very turn (same game, turn and seed)."""
+        return (
+            self.phase is Phase.RESOLVING
+            and self.game is not None
+            and self.game.game_id == game_id
+            and self.pending is not None
+            and (self.pending.turn, self.pending.turn_seed) == (pending.turn, pending.turn_seed)
+        )
+
     def next_deadline(self) -> float | None:
         """The earliest stored deadline the timers must act on, if any."""
         if self.phase is not Phase.READY:

@@ -325,14 +325,20 @@ class TurnPipeline(ProviderStages):
         new_game = replace(game, state=new_state, choices=choices, regenerations=0, updated_at=now)
         idle = cartridge.timing.idle_seconds
         async with self._lock(key):
+            # Commit over the record as it is now: players may have joined, or the
+            # crown changed hands, while the providers worked.
+            current = await self.store.load(key)
             try:
+                if current is None or not current.awaits(game.game_id, pending):
+                    raise StaleVersion(f"turn {pending.turn} of {key} is no longer resolving")
                 await self._commit(
-                    record.evolve(
+                    current.evolve(
                         phase=Phase.READY if new_state.alive else Phase.OVER,
                         game=new_game,
                         pending=None,
-                        turn_counter=record.turn_counter + (turn_input.kind is not InputKind.START),
-                        idle_deadline=now + idle if record.roster and new_state.alive else None,
+                        turn_counter=current.turn_counter
+                        + (turn_input.kind is not InputKind.START),
+                        idle_deadline=now + idle if current.roster and new_state.alive else None,
                     ),
                     turns=(turn_record,),
                 )
