@@ -56,6 +56,7 @@ from glitchcart.ports import (
     Narrator,
     Painter,
     PaintRequest,
+    PrologueRequest,
     Scene,
 )
 from glitchcart.service.engine import Engine
@@ -101,8 +102,8 @@ class TimedNarrator:
     def _mark(self, session: SessionKey | None, what: str) -> None:
         self.marks[(str(session), self.turn_of[str(session)])][what] = time.perf_counter()
 
-    async def prologue(self, cartridge: Cartridge, state: WorldState, turn_seed: int) -> str:
-        return await self.inner.prologue(cartridge, state, turn_seed)
+    async def prologue(self, request: PrologueRequest) -> str:
+        return await self.inner.prologue(request)
 
     async def narrate(self, request: NarrationRequest) -> Narration:
         narration = await self.inner.narrate(request)

@@ -28,7 +28,7 @@ from glitchcart.adapters.tape_gif import GifTapeEncoder
 from glitchcart.adapters.tape_mp4 import Mp4TapeEncoder
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import StorageError
-from glitchcart.ports import CartridgeSource, EventBus, MediaStore, Painter, SessionStore
+from glitchcart.ports import CartridgeSource, EventBus, MediaStore, SessionStore
 from glitchcart.service.engine import Engine
 from glitchcart.service.films import FilmService
 from glitchcart.service.tapes import Tape, TapeService
@@ -107,18 +107,15 @@ async def open_engine(
     events = MemoryEventBus()
     size = (settings.frame_width, settings.frame_height)
     providers = build_providers(settings, stream=EventNarrationStream(events))
-    painter: Painter = providers.painter
-    if settings.flipbook:
-        painter = FlipbookPainter(painter)
-    films = None
-    if settings.video:
-        films = FilmService(
-            store=store,
-            media=media,
-            filmmaker=OfflineFilmmaker(),
-            joiner=FfmpegClipJoiner(size=size),
-            frame_size=size,
-        )
+    # Flipbooks and films are per session (its options), the settings giving the default.
+    painter = FlipbookPainter(providers.painter)
+    films = FilmService(
+        store=store,
+        media=media,
+        filmmaker=OfflineFilmmaker(),
+        joiner=FfmpegClipJoiner(size=size),
+        frame_size=size,
+    )
     engine = None
     try:
         engine = Engine(
@@ -133,6 +130,7 @@ async def open_engine(
             tapes=tape_service(store, media, library, settings, events) if settings.tapes else None,
             films=films,
             notices=providers.notices,
+            providers=providers.kinds,
         )
         yield engine
     finally:

@@ -34,6 +34,19 @@ class Scene:
 
 
 @dataclass(frozen=True, slots=True)
+class PrologueRequest:
+    """The opening of a new game. ``providers`` is the session's own choice of model
+    providers, best first (None: the cartridge's, then the settings' defaults)."""
+
+    cartridge: Cartridge
+    state: WorldState
+    turn_seed: int
+    session: SessionKey | None = None
+    game_id: str | None = None
+    providers: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NarrationRequest:
     cartridge: Cartridge
     state: WorldState
@@ -44,6 +57,7 @@ class NarrationRequest:
     session: SessionKey | None = None  # who asks: for fair queueing and budgets
     game_id: str | None = None
     twist: str | None = None  # a line the crown holder wants woven into the consequence
+    providers: tuple[str, ...] | None = None  # the session's choice, best first
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +76,7 @@ class ChoiceRequest:
     avoid: tuple[str, ...] = ()  # texts to avoid repeating (regenerate)
     session: SessionKey | None = None
     game_id: str | None = None
+    providers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +88,8 @@ class PaintRequest:
     height: int = 288
     session: SessionKey | None = None
     game_id: str | None = None
+    providers: tuple[str, ...] | None = None
+    flipbook: bool = False  # a short animated GIF instead of a still
 
 
 class Narrator(Protocol):
@@ -80,7 +97,7 @@ class Narrator(Protocol):
 
     name: str
 
-    async def prologue(self, cartridge: Cartridge, state: WorldState, turn_seed: int) -> str: ...
+    async def prologue(self, request: PrologueRequest) -> str: ...
 
     async def narrate(self, request: NarrationRequest) -> Narration: ...
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pytest
 from PIL import Image, ImageChops
@@ -21,7 +22,9 @@ BIG = (256, 144)  # drift and zoom move a few pixels: bands wide enough to read 
 
 def request(turn: int, seed: int = 5) -> PaintRequest:
     scene = Scene("hall", "dusk", ("rocks",), f"turn={turn}", "normal", 0)
-    return PaintRequest(mini_cartridge(), scene, seed=seed, session=KEY, game_id="g1")
+    return PaintRequest(
+        mini_cartridge(), scene, seed=seed, session=KEY, game_id="g1", flipbook=True
+    )
 
 
 async def test_a_flipbook_is_a_looping_gif_of_a_few_frames_of_the_still() -> None:
@@ -36,6 +39,12 @@ async def test_a_flipbook_is_a_looping_gif_of_a_few_frames_of_the_still() -> Non
     assert [read_bits(f) for f in frames] == [(7, 3)] * 5  # the picture stays the picture
     moved = [ImageChops.difference(frames[0], f).getbbox() for f in frames[1:]]
     assert all(box is not None for box in moved)  # but every frame moves a little
+
+
+async def test_a_request_that_asks_for_no_flipbook_gets_the_still() -> None:
+    inner = BitPainter({KEY: 3}, size=BIG)
+    still = replace(request(7), flipbook=False)
+    assert await FlipbookPainter(inner).paint(still) == await inner.paint(still)
 
 
 async def test_the_same_request_gives_the_same_flipbook() -> None:

@@ -28,7 +28,7 @@ from glitchcart.core.state import (
     max_damage,
 )
 from glitchcart.core.turn import Choice, InputKind, TurnInput
-from glitchcart.ports import ChoiceRequest, Narration, NarrationRequest
+from glitchcart.ports import ChoiceRequest, Narration, NarrationRequest, PrologueRequest
 
 IDS = ("ashen-vault", "dust-signal", "hollow-orbit")
 INTENTS = {"move", "search", "fight", "hide", "use", "talk", "wait", "rest", "act"}
@@ -105,7 +105,7 @@ async def test_the_prologue_opens_with_the_opening_and_names_the_ways_out(
     cart = cartridge(cartridge_id)
     for index, opening in enumerate(cart.openings):
         state = opening_state(cart, index)
-        text = await OfflineNarrator().prologue(cart, state, 99)
+        text = await OfflineNarrator().prologue(PrologueRequest(cart, state, 99))
         assert text.startswith(opening.prologue)
         assert len(text) > len(opening.prologue) + 40
         for exit_id in cart.location(opening.location).exits:
@@ -115,10 +115,10 @@ async def test_the_prologue_opens_with_the_opening_and_names_the_ways_out(
 async def test_the_prologue_is_fixed_by_its_seed() -> None:
     cart = cartridge("dust-signal")
     state = opening_state(cart)
-    texts = {await OfflineNarrator().prologue(cart, state, seed) for seed in range(8)}
-    assert await OfflineNarrator().prologue(cart, state, 3) == await OfflineNarrator().prologue(
-        cart, state, 3
-    )
+    narrator = OfflineNarrator()
+    texts = {await narrator.prologue(PrologueRequest(cart, state, seed)) for seed in range(8)}
+    again = await OfflineNarrator().prologue(PrologueRequest(cart, state, 3))
+    assert await narrator.prologue(PrologueRequest(cart, state, 3)) == again
     assert len(texts) > 1
 
 

@@ -15,6 +15,7 @@ from glitchcart.core.keys import SessionKey
 from glitchcart.core.state import StateDelta
 from glitchcart.core.turn import Choice, InputKind
 from glitchcart.errors import ProviderBadOutput, ProviderError, ProviderRefused
+from glitchcart.ports import PrologueRequest
 from support.cartridges import mini_cartridge
 from support.fake_openai import FakeOpenAI, Reply, choices_reply, narration_reply
 from support.model_stack import (
@@ -222,7 +223,10 @@ async def test_prologue_and_summary_are_plain_text_calls() -> None:
         server.script("chat", Reply(content="  You wake in the hall.\n"), Reply(content="Short."))
         narrator = narrator_for(server.config(), http, meter_for(server))
         cart = mini_cartridge()
-        assert await narrator.prologue(cart, start_state(cart), 1) == "You wake in the hall."
+        assert (
+            await narrator.prologue(PrologueRequest(cart, start_state(cart), 1))
+            == "You wake in the hall."
+        )
         assert '"You wake."' in server.requests[-1].json["messages"][1]["content"]
         summary = await narrator.summarize(None, "g1", cart, "before", ("after",), 300)
         assert summary == "Short."

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import httpx
-import pytest
 
 from glitchcart.adapters.metering import Meter
 from glitchcart.adapters.offline_narrator import OfflineNarrator
@@ -14,7 +14,6 @@ from glitchcart.adapters.provider_chain import ChainNarrator
 from glitchcart.adapters.resilient import ProviderCaller, ProviderHealth, RetryPolicy
 from glitchcart.adapters.scheduler import FairScheduler
 from glitchcart.core.keys import SessionKey
-from glitchcart.errors import InvalidInput
 from support.cartridges import mini_cartridge
 from support.fake_openai import FakeOpenAI, Reply, narration_reply
 from support.model_stack import Clock, choice_request, narration_request, narrator_for
@@ -141,15 +140,15 @@ async def test_providers_are_selectable_per_cartridge_and_per_session() -> None:
         local_first = mini_cartridge(providers=["local", "unknown-one"])
         assert chain.plan(local_first, key, "g1") == ["local"]
         assert chain.plan(mini_cartridge(providers=["offline"]), key, "g1") == []
-        chain.select(key, ["hosted"])
-        assert chain.plan(local_first, key, "g1") == ["hosted"]
-        assert chain.plan(local_first, SessionKey.parse(B), "g1") == ["local"]
-        chain.select(key, None)
-        assert chain.plan(local_first, key, "g1") == ["local"]
-        with pytest.raises(InvalidInput):
-            chain.select(key, ["nope"])
+        assert chain.plan(local_first, key, "g1", ["hosted"]) == ["hosted"]  # the session's
+        assert chain.plan(local_first, key, "g1", ["paint-only", "local"]) == ["local"]
+        assert chain.plan(local_first, key, "g1", ["paint-only"]) == ["local"]  # not this role
+        assert chain.plan(local_first, key, "g1", ["offline", "hosted"]) == []
         await chain.narrate(narration_request(session=A, cart=local_first))
         assert local.count("chat") == 1 and hosted.count("chat") == 0
+        chosen = replace(narration_request(session=A, cart=local_first), providers=("hosted",))
+        await chain.narrate(chosen)
+        assert local.count("chat") == 1 and hosted.count("chat") == 1
 
 
 async def test_a_session_with_50_queued_calls_delays_another_by_at_most_one_slot() -> None:

@@ -15,7 +15,6 @@ from glitchcart.adapters.provider_chain import ChainNarrator, ChainPainter
 from glitchcart.adapters.provider_setup import build_providers
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import Phase
-from glitchcart.errors import InvalidInput
 from glitchcart.settings import Settings
 from support.engines import make_engine
 from support.fake_openai import FakeOpenAI, Reply, narration_reply
@@ -159,14 +158,27 @@ async def test_sessions_pick_providers_by_name(tmp_path: Path) -> None:
         key = SessionKey.parse("web:alpha")
         assert isinstance(providers.narrator, ChainNarrator)
         assert isinstance(providers.painter, ChainPainter)
-        providers.select(key, ["offline"])
-        assert providers.narrator.plan(None, key, "g1") == []
-        assert providers.painter.plan(None, key, "g1") == []
-        providers.select(key, ["paint"])
-        assert providers.narrator.plan(None, key, "g1") == ["hosted"]
-        assert providers.painter.plan(None, key, "g1") == ["paint"]
-        with pytest.raises(InvalidInput):
-            providers.select(key, ["nope"])
-        providers.select(key, None)
-        assert providers.narrator.plan(None, key, "g1") == ["hosted"]
+        assert providers.kinds == {"hosted": "chat", "paint": "image"}
+        assert providers.narrator.plan(None, key, "g1", ["offline"]) == []
+        assert providers.painter.plan(None, key, "g1", ["offline"]) == []
+        assert providers.narrator.plan(None, key, "g1", ["paint"]) == ["hosted"]
+        assert providers.painter.plan(None, key, "g1", ["paint"]) == ["paint"]
+        assert providers.narrator.plan(None, key, "g1", None) == ["hosted"]
+        await providers.aclose()
+
+
+async def test_a_session_that_chose_offline_never_calls_the_models(tmp_path: Path) -> None:
+    async with FakeOpenAI() as server, httpx.AsyncClient() as http:
+        providers = build_providers(settings_for(server, tmp_path), http=http)
+        engine = make_engine(tmp_path, narrator=providers.narrator, painter=providers.painter)
+        engine.providers = providers.kinds
+        quiet, busy = SessionKey.parse("web:quiet"), SessionKey.parse("web:busy")
+        await engine.configure(quiet, {"providers": ["offline"]})
+        await engine.start(quiet, "mini", seed=3)
+        await engine.choose(quiet, 1)
+        assert (server.count("chat"), server.count("images")) == (0, 0)
+        await engine.start(busy, "mini", seed=3)
+        assert server.count("chat") >= 1 and server.count("images") == 1
+        assert providers.meter.session(busy).calls == server.count("chat") + 1  # all of them
+        assert providers.meter.session(quiet).calls == 0
         await providers.aclose()

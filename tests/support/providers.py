@@ -9,7 +9,14 @@ from glitchcart.core.fate import Fate
 from glitchcart.core.state import StateDelta, WorldState
 from glitchcart.core.turn import Choice
 from glitchcart.errors import ProviderError
-from glitchcart.ports import ChoiceRequest, Narration, NarrationRequest, PaintRequest, Scene
+from glitchcart.ports import (
+    ChoiceRequest,
+    Narration,
+    NarrationRequest,
+    PaintRequest,
+    PrologueRequest,
+    Scene,
+)
 
 
 class PlainNarrator:
@@ -21,8 +28,8 @@ class PlainNarrator:
         self.damage = damage
         self.calls = 0
 
-    async def prologue(self, cartridge: Cartridge, state: WorldState, turn_seed: int) -> str:
-        return f"prologue at {state.location}"
+    async def prologue(self, request: PrologueRequest) -> str:
+        return f"prologue at {request.state.location}"
 
     async def narrate(self, request: NarrationRequest) -> Narration:
         self.calls += 1
@@ -44,7 +51,7 @@ class PlainNarrator:
 class BrokenNarrator(PlainNarrator):
     """Fails every call the way a remote model might."""
 
-    async def prologue(self, cartridge: Cartridge, state: WorldState, turn_seed: int) -> str:
+    async def prologue(self, request: PrologueRequest) -> str:
         raise ProviderError("HTTP 500 from upstream: Traceback (most recent call last)")
 
     async def narrate(self, request: NarrationRequest) -> Narration:

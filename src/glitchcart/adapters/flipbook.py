@@ -6,7 +6,8 @@ drift of the view, a flicker of the light, fresh grain on each frame). All of
 it comes from the request's seed, so the same request gives the same GIF::
 
     painter = FlipbookPainter(OfflinePainter(), frames=6)
-    gif = await painter.paint(request)      # store it under a .gif frame ref
+    gif = await painter.paint(replace(request, flipbook=True))  # store under a .gif ref
+    png = await painter.paint(request)      # a request without flipbook: the still
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ class FlipbookPainter:
         self.name = f"{painter.name}+flipbook"
 
     async def paint(self, request: PaintRequest) -> bytes:
+        """A flipbook when the request asks for one (``request.flipbook``), else the still."""
         still = await self.painter.paint(request)
+        if not request.flipbook:
+            return still
         return await asyncio.to_thread(animate, still, request.seed, self.frames, self.frame_ms)
 
 

@@ -7,7 +7,7 @@ sentence tables and small grammar live in :mod:`offline_prose`.
 Usage::
 
     narrator = OfflineNarrator()
-    opening = await narrator.prologue(cartridge, state, turn_seed)
+    opening = await narrator.prologue(PrologueRequest(cartridge, state, turn_seed))
     result = await narrator.narrate(NarrationRequest(cartridge, state, turn_input, fate, seed, ()))
 """
 
@@ -30,7 +30,7 @@ from glitchcart.core.state import (
     next_time_of_day,
 )
 from glitchcart.core.turn import Choice, InputKind
-from glitchcart.ports import ChoiceRequest, Narration, NarrationRequest, Scene
+from glitchcart.ports import ChoiceRequest, Narration, NarrationRequest, PrologueRequest, Scene
 
 # A per-game seed kept in the state's flags, so lexicon lines rotate instead of repeating.
 DECK_FLAG = "offline-deck"
@@ -69,8 +69,8 @@ class OfflineNarrator:
 
     name = "offline"
 
-    async def prologue(self, cartridge: Cartridge, state: WorldState, turn_seed: int) -> str:
-        return write_prologue(cartridge, state, turn_seed)
+    async def prologue(self, request: PrologueRequest) -> str:
+        return write_prologue(request.cartridge, request.state, request.turn_seed)
 
     async def narrate(self, request: NarrationRequest) -> Narration:
         return write_consequence(request)

@@ -48,9 +48,9 @@ from glitchcart.core.memory import select_lore
 from glitchcart.core.state import WorldState
 from glitchcart.core.turn import Choice
 from glitchcart.errors import ProviderBadOutput
-from glitchcart.ports import ChoiceRequest, Narration, NarrationRequest, Scene
+from glitchcart.ports import ChoiceRequest, Narration, NarrationRequest, PrologueRequest, Scene
 
-UNATTRIBUTED = "-"  # the scheduler's key for calls that name no session (the prologue)
+UNATTRIBUTED = "-"  # the scheduler's key for calls that name no session
 NARRATION_TOKENS = 700
 CHOICE_TOKENS = 300
 PROLOGUE_TOKENS = 400
@@ -93,7 +93,8 @@ class OpenAINarrator:
     def available(self) -> bool:
         return self.caller.available()
 
-    async def prologue(self, cartridge: Cartridge, state: WorldState, turn_seed: int) -> str:
+    async def prologue(self, request: PrologueRequest) -> str:
+        cartridge, state = request.cartridge, request.state
         opening = next(
             (o for o in cartridge.openings if o.location == state.location),
             cartridge.openings[0],
@@ -104,11 +105,11 @@ class OpenAINarrator:
             reply = await self.chat.complete(
                 messages,
                 max_tokens=PROLOGUE_TOKENS,
-                on_usage=self._charger(None, None, 0),
+                on_usage=self._charger(request.session, request.game_id, 0),
             )
             return clean_text(reply.text, MAX_PROLOGUE, what="prologue")
 
-        return await self.caller.call(UNATTRIBUTED, attempt)
+        return await self.caller.call(schedule_key(request.session), attempt)
 
     async def narrate(self, request: NarrationRequest) -> Narration:
         cart, state = request.cartridge, request.state

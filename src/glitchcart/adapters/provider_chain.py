@@ -2,8 +2,8 @@
 
 For each call the chain works out the providers to try, in order::
 
-    the session's own choice (select), else the cartridge's `providers`, else the settings'
-    chain for the role
+    the session's own choice (the request's `providers`), else the cartridge's
+    `providers`, else the settings' chain for the role
       - minus providers on the bench
       - minus paid providers once this session's or game's budget is spent
       - cut at "offline" if the list names it
@@ -15,13 +15,12 @@ instead, and a *refused* picture goes straight to that frame: a prompt one model
 declined is not shopped around to the next.
 
     chain = ChainNarrator([hosted, local], OfflineNarrator(), meter, default=("hosted", "local"))
-    chain.select(key, ("local",))       # this session only uses the local model
+    chain.plan(cartridge, key, game_id, ("local",))  # a session that chose the local model
     chain.notices(key)                  # budget notices for this session's players
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, TypeVar
 
@@ -34,7 +33,7 @@ from glitchcart.core.fate import Fate
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.state import WorldState
 from glitchcart.core.turn import Choice
-from glitchcart.errors import InvalidInput, ProviderError, ProviderRefused
+from glitchcart.errors import ProviderError, ProviderRefused
 from glitchcart.ports import (
     ChoiceRequest,
     Narration,
@@ -42,6 +41,7 @@ from glitchcart.ports import (
     Narrator,
     Painter,
     PaintRequest,
+    PrologueRequest,
     Scene,
 )
 
@@ -67,26 +67,24 @@ class _Plan:
         self.links = {link.name: link for link in links}
         self.meter = meter
         self.default = tuple(default) if default is not None else tuple(self.links)
-        self.selected: OrderedDict[str, tuple[str, ...]] = OrderedDict()
-
-    def select(self, session: SessionKey, names: Sequence[str] | None) -> None:
-        unknown = [n for n in names or () if n != OFFLINE and n not in self.links]
-        if unknown:
-            raise InvalidInput(f"unknown provider(s): {', '.join(unknown)}")
-        self.selected.pop(str(session), None)
-        if names is not None:
-            self.selected[str(session)] = tuple(names)
-            while len(self.selected) > MAX_SELECTIONS:
-                self.selected.popitem(last=False)
 
     def order(
-        self, cartridge: Cartridge | None, session: SessionKey | None, game_id: str | None
+        self,
+        cartridge: Cartridge | None,
+        session: SessionKey | None,
+        game_id: str | None,
+        chosen: Sequence[str] | None = None,
     ) -> list[str]:
-        names = self.selected.get(str(session)) if session is not None else None
+        """The providers to try, best first. ``chosen`` is the session's own list; names
+        of the other role's providers are skipped, and a list naming none of this role's
+        (nor "offline") leaves this role on its defaults."""
+        names: Sequence[str] | None = None
+        if chosen:
+            names = [n for n in chosen if n in self.links or n == OFFLINE] or None
         if names is None and cartridge is not None:
             preferred = tuple(n for n in cartridge.providers if n in self.links or n == OFFLINE)
             names = preferred or None
-        chosen: list[str] = []
+        picked: list[str] = []
         paid_ok = self.meter.allows(session, game_id)
         for name in names if names is not None else self.default:
             if name == OFFLINE:
@@ -96,8 +94,34 @@ class _Plan:
                 continue
             if not paid_ok and self.meter.is_paid(name):
                 continue
-            chosen.append(name)
-        return chosen
+            picked.append(name)
+        return picked
+
+
+class _Planned(Protocol):
+    def plan(
+        self,
+        cartridge: Cartridge | None,
+        session: SessionKey | None,
+        game_id: str | None,
+        chosen: Sequence[str] | None = None,
+    ) -> list[str]: ...
+
+
+class _Asks(Protocol):
+    @property
+    def cartridge(self) -> Cartridge: ...
+    @property
+    def session(self) -> SessionKey | None: ...
+    @property
+    def game_id(self) -> str | None: ...
+    @property
+    def providers(self) -> tuple[str, ...] | None: ...
+
+
+def _plan_for(chain: _Planned, request: _Asks) -> list[str]:
+    """The providers ``chain`` tries for ``request``, which names its session's choice."""
+    return chain.plan(request.cartridge, request.session, request.game_id, request.providers)
 
 
 async def _first(names: list[str], call: Callable[[str], Awaitable[T]]) -> T | None:
@@ -129,29 +153,29 @@ class ChainNarrator:
         self.meter = meter
         self.memory = memory
 
-    def select(self, session: SessionKey, names: Sequence[str] | None) -> None:
-        """Use only ``names`` (in order) for this session; None goes back to the defaults."""
-        self._plan.select(session, names)
-
     def plan(
-        self, cartridge: Cartridge | None, session: SessionKey | None, game_id: str | None
+        self,
+        cartridge: Cartridge | None,
+        session: SessionKey | None,
+        game_id: str | None,
+        chosen: Sequence[str] | None = None,
     ) -> list[str]:
         """The providers a call for this session would try now, offline not included."""
-        return self._plan.order(cartridge, session, game_id)
+        return self._plan.order(cartridge, session, game_id, chosen)
 
     def notices(self, session: SessionKey) -> list[str]:
         """Messages for this session's players (a spent budget), each returned once."""
         return self.meter.notices(session)
 
-    async def prologue(self, cartridge: Cartridge, state: WorldState, turn_seed: int) -> str:
-        names = self.plan(cartridge, None, None)
-        text = await _first(names, lambda n: self._links[n].prologue(cartridge, state, turn_seed))
+    async def prologue(self, request: PrologueRequest) -> str:
+        names = _plan_for(self, request)
+        text = await _first(names, lambda n: self._links[n].prologue(request))
         if text is not None:
             return text
-        return await self.offline.prologue(cartridge, state, turn_seed)
+        return await self.offline.prologue(request)
 
     async def narrate(self, request: NarrationRequest) -> Narration:
-        names = self.plan(request.cartridge, request.session, request.game_id)
+        names = _plan_for(self, request)
         narration = await _first(names, lambda n: self._links[n].narrate(request))
         if narration is None:
             narration = await self.offline.narrate(request)
@@ -165,7 +189,7 @@ class ChainNarrator:
         return narration
 
     async def choices(self, request: ChoiceRequest) -> tuple[Choice, ...]:
-        names = self.plan(request.cartridge, request.session, request.game_id)
+        names = _plan_for(self, request)
         choices = await _first(names, lambda n: self._links[n].choices(request))
         if choices is not None:
             return choices
@@ -180,11 +204,15 @@ class ChainNarrator:
         self, request: NarrationRequest
     ) -> Callable[[str, tuple[str, ...]], Awaitable[str]] | None:
         memory = self.memory
-        if memory is None or not self.plan(request.cartridge, request.session, request.game_id):
+        if memory is None or not self.plan(
+            request.cartridge, request.session, request.game_id, request.providers
+        ):
             return None
 
         async def summarize(previous: str, events: tuple[str, ...]) -> str:
-            names = self.plan(request.cartridge, request.session, request.game_id)
+            names = self.plan(
+                request.cartridge, request.session, request.game_id, request.providers
+            )
             text = await _first(
                 names,
                 lambda n: self._links[n].summarize(
@@ -221,16 +249,19 @@ class ChainPainter:
         self.offline = offline
         self.lost = 0  # frames that fell back to "signal lost" (for tests and metrics)
 
-    def select(self, session: SessionKey, names: Sequence[str] | None) -> None:
-        self._plan.select(session, names)
-
     def plan(
-        self, cartridge: Cartridge | None, session: SessionKey | None, game_id: str | None
+        self,
+        cartridge: Cartridge | None,
+        session: SessionKey | None,
+        game_id: str | None,
+        chosen: Sequence[str] | None = None,
     ) -> list[str]:
-        return self._plan.order(cartridge, session, game_id)
+        return self._plan.order(cartridge, session, game_id, chosen)
 
     async def paint(self, request: PaintRequest) -> bytes:
-        for name in self.plan(request.cartridge, request.session, request.game_id):
+        for name in self.plan(
+            request.cartridge, request.session, request.game_id, request.providers
+        ):
             try:
                 return await self._links[name].paint(request)
             except ProviderRefused:

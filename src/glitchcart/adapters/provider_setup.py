@@ -17,6 +17,10 @@ and one :class:`StoryMemory`. Close it with ``aclose`` (or use
         engine = Engine(narrator=providers.narrator, painter=providers.painter, ...)
         ...
         for line in providers.notices(key): tell_players(key, line)
+
+``kinds`` names the configured providers ("chat" or "image"); a session picks
+among them by storing its choice (:class:`~glitchcart.core.options.SessionOptions`),
+which every request then carries.
 """
 
 from __future__ import annotations
@@ -42,7 +46,6 @@ from glitchcart.adapters.resilient import ProviderCaller, ProviderHealth, RetryP
 from glitchcart.adapters.scheduler import FairScheduler
 from glitchcart.adapters.story_memory import StoryMemory
 from glitchcart.core.keys import SessionKey
-from glitchcart.errors import InvalidInput
 from glitchcart.ports import Narrator, Painter
 from glitchcart.settings import ProviderConfig, Settings
 
@@ -62,24 +65,6 @@ class Providers:
     def notices(self, session: SessionKey) -> list[str]:
         """Lines to tell this session's players (a spent budget), each returned once."""
         return self.meter.notices(session)
-
-    def select(self, session: SessionKey, names: Sequence[str] | None) -> None:
-        """Pick this session's providers by name, best first; None goes back to the defaults.
-
-        Chat and image names may be mixed; a role none of the names is for keeps its
-        defaults, unless "offline" is named, which ends both lists there.
-        """
-        unknown = [n for n in names or () if n != OFFLINE and n not in self.kinds]
-        if unknown:
-            raise InvalidInput(f"unknown provider(s): {', '.join(unknown)}")
-        for kind, chain in (("chat", self.narrator), ("image", self.painter)):
-            if not isinstance(chain, ChainNarrator | ChainPainter):
-                continue
-            mine = [n for n in names or () if self.kinds.get(n) == kind]
-            if names is None or not (mine or OFFLINE in names):
-                chain.select(session, None)
-            else:
-                chain.select(session, [*mine, OFFLINE])
 
     async def aclose(self) -> None:
         await self.memory.aclose()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import SessionKey
+from glitchcart.core.options import SessionOptions
 from glitchcart.core.roster import Player
 from glitchcart.core.state import WorldState
 from glitchcart.core.turn import Choice, TurnInput
@@ -141,6 +142,7 @@ class SessionRecord:
     paused: bool = False
     turn_counter: int = 0
     receipts: tuple[Receipt, ...] = ()
+    options: SessionOptions = field(default_factory=SessionOptions)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -160,6 +162,7 @@ class SessionRecord:
             "paused": self.paused,
             "turn_counter": self.turn_counter,
             "receipts": [r.to_dict() for r in self.receipts],
+            "options": self.options.to_dict(),
         }
 
     @classmethod
@@ -181,6 +184,7 @@ class SessionRecord:
             paused=bool(d.get("paused", False)),
             turn_counter=int(d.get("turn_counter", 0)),
             receipts=tuple(Receipt.from_dict(r) for r in d.get("receipts", ())),
+            options=SessionOptions.from_dict(d.get("options")),
         )
 
     def evolve(self, **changes: Any) -> SessionRecord:

@@ -16,10 +16,11 @@ Usage::
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.options import SessionOptions
 from glitchcart.core.resolver import check_ref
 from glitchcart.core.roster import Player, Tier, tier_of
 from glitchcart.core.seeds import derive_seed
@@ -61,6 +62,7 @@ class Snapshot:
     vetoed: tuple[int, ...] = ()
     paused: bool = False
     idle_deadline: float | None = None
+    options: SessionOptions = field(default_factory=SessionOptions)
 
 
 class Engine(Voting, Lifecycle):
@@ -149,7 +151,14 @@ class Engine(Voting, Lifecycle):
         regen = game.regenerations + 1
         seed = derive_seed(derive_seed(game.seed, "turn", game.state.turn), "choices", regen)
         choices = await self._choices(
-            cartridge, game.state, seed, "", game.choices, key, game.game_id
+            cartridge,
+            game.state,
+            seed,
+            "",
+            game.choices,
+            key,
+            game.game_id,
+            record.options.providers,
         )
         async with self._lock(key):
             current = await self._load(key)
@@ -192,6 +201,7 @@ class Engine(Voting, Lifecycle):
             vetoed=record.vetoed,
             paused=record.paused,
             idle_deadline=record.idle_deadline,
+            options=record.options,
         )
 
     def _view(self, player: Player, record: SessionRecord, now: float) -> PlayerView:

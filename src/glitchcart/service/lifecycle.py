@@ -1,4 +1,5 @@
-"""Games in a session: boot, reset, exit, hot-swap, load a saved game, delete one.
+"""Games in a session: boot, reset, exit, hot-swap, load a saved game, delete one;
+and the session's own options (its model providers, flipbook and video modes).
 
 A game is saved at every commit (the store keeps a game index), so ``exit``
 only ejects it from the session. Loading a game into another session moves its
@@ -8,16 +9,26 @@ belongs to the session that holds the game.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.options import OFFLINE, SessionOptions
 from glitchcart.core.seeds import derive_seed, rng_for
-from glitchcart.core.session import GameRecord, PendingTurn, Phase, empty_session
+from glitchcart.core.session import GameRecord, PendingTurn, Phase, SessionRecord, empty_session
 from glitchcart.core.state import initial_state
 from glitchcart.core.turn import InputKind, TurnInput, TurnRecord
 from glitchcart.core.votes import VotingMode
-from glitchcart.errors import Conflict, GameNotFound, NoGameRunning, TurnResolving
+from glitchcart.errors import (
+    Conflict,
+    Forbidden,
+    GameNotFound,
+    InvalidInput,
+    NoGameRunning,
+    TurnResolving,
+)
 from glitchcart.ports import GameSummary
 from glitchcart.service.game_media import game_media
 from glitchcart.service.pipeline import TurnPipeline
@@ -33,14 +44,20 @@ class Lifecycle(TurnPipeline):
         mode: VotingMode | None = None,
         swap: bool = False,
         player: str | None = None,
+        options: Mapping[str, Any] | None = None,
     ) -> TurnRecord:
         """Boot a cartridge as a new game; refused while a game runs unless ``swap``.
 
         With ``swap`` the running game is saved and the new one takes its place
-        with the same roster (a hot swap). Returns the prologue turn.
+        with the same roster (a hot swap). ``options`` changes the session's options
+        first (as :meth:`configure`, so the prologue already uses them). Returns the
+        prologue turn.
         """
         cartridge = self.cartridges.get(cartridge_id)
-        return await self._begin(key, cartridge, seed, player, mode=mode, replace_running=swap)
+        changes = self._checked_options(options or {})
+        return await self._begin(
+            key, cartridge, seed, player, mode=mode, replace_running=swap, options=changes
+        )
 
     async def start(
         self,
@@ -77,6 +94,7 @@ class Lifecycle(TurnPipeline):
         *,
         mode: VotingMode | None,
         replace_running: bool,
+        options: Mapping[str, Any] | None = None,
     ) -> TurnRecord:
         await self.recover(key)
         seed = self._new_seed() if seed is None else seed
@@ -86,6 +104,9 @@ class Lifecycle(TurnPipeline):
                 raise TurnResolving("the turn is resolving; try again in a moment")
             if record.phase is Phase.READY and not replace_running:
                 raise Conflict(f"a game is running in {key}; exit it first or ask to swap")
+            if options:
+                self._may_configure(record, player)
+                record = record.evolve(options=record.options.merge(options))
             opening_index = rng_for(seed, "opening").randrange(len(cartridge.openings))
             opening = cartridge.openings[opening_index]
             now = self.clock.now()
@@ -114,6 +135,43 @@ class Lifecycle(TurnPipeline):
             key, "game_booted", {"game_id": game.game_id, "cartridge": cartridge.id}
         )
         return await self._resolve_tracked(closed)
+
+    async def configure(
+        self, key: SessionKey, changes: Mapping[str, Any], *, player: str | None = None
+    ) -> SessionOptions:
+        """Change the session's own options and return them all.
+
+        ``changes`` is a merge patch: a name set to None goes back to the server's
+        default. Provider names must be configured in this process (or "offline").
+        A session that does not exist yet is created empty, so a channel can pick
+        its models before its first game. With a crown held, only its holder may.
+        A turn already resolving finishes with the options it started with.
+        """
+        checked = self._checked_options(changes)
+        async with self._lock(key):
+            record = await self.store.load(key) or empty_session(key)
+            self._may_configure(record, player)
+            options = record.options.merge(checked)
+            if options != record.options or record.version == 0:
+                await self._commit(record.evolve(options=options))
+        await self._publish(key, "options_changed", options.to_dict())
+        return options
+
+    def _checked_options(self, changes: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``changes`` if they are well-formed and name only known providers."""
+        if not isinstance(changes, Mapping):
+            raise InvalidInput("options must be an object of option names to values")
+        wanted = SessionOptions().merge(changes).providers or ()
+        unknown = [n for n in wanted if n != OFFLINE and n not in self.providers]
+        if unknown:
+            known = ", ".join(sorted({*self.providers, OFFLINE}))
+            raise InvalidInput(f"unknown provider(s): {', '.join(unknown)} (known: {known})")
+        return changes
+
+    @staticmethod
+    def _may_configure(record: SessionRecord, player: str | None) -> None:
+        if record.crown is not None and player != record.crown:
+            raise Forbidden("only the crown holder can change the session's options")
 
     async def exit(self, key: SessionKey) -> str:
         """Save and eject the running game; returns its game id."""

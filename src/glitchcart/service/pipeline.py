@@ -21,7 +21,7 @@ import asyncio
 import logging
 import secrets
 import weakref
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -50,8 +50,10 @@ from glitchcart.ports import (
     MediaStore,
     Narrator,
     Painter,
+    PrologueRequest,
     SessionStore,
 )
+from glitchcart.service.aftermath import Aftermath
 from glitchcart.service.films import FilmService
 from glitchcart.service.stages import ProviderStages
 from glitchcart.service.tapes import TapeService
@@ -61,7 +63,7 @@ DeadlineListener = Callable[[SessionKey, float | None], None]
 log = logging.getLogger(__name__)
 
 
-class TurnPipeline(ProviderStages):
+class TurnPipeline(ProviderStages, Aftermath):
     """Owns the locks and the four stages; holds no session state between calls."""
 
     def __init__(
@@ -78,6 +80,7 @@ class TurnPipeline(ProviderStages):
         tapes: TapeService | None = None,
         films: FilmService | None = None,
         notices: Callable[[SessionKey], list[str]] | None = None,
+        providers: Mapping[str, str] | None = None,
         new_id: Callable[[], str] = lambda: secrets.token_hex(6),
         new_seed: Callable[[], int] = lambda: secrets.randbits(48),
     ) -> None:
@@ -92,6 +95,7 @@ class TurnPipeline(ProviderStages):
         self.tapes = tapes
         self.films = films
         self._notices = notices
+        self.providers = dict(providers or {})  # configured model providers: name -> "chat"|"image"
         self._new_id = new_id
         self._new_seed = new_seed
         self._locks: weakref.WeakValueDictionary[SessionKey, asyncio.Lock] = (
@@ -267,7 +271,7 @@ class TurnPipeline(ProviderStages):
     async def _resolve(self, record: SessionRecord) -> TurnRecord:
         """Stages 2-4 for the pending turn of ``record`` (which is RESOLVING)."""
         assert record.game is not None and record.pending is not None
-        game, pending, key = record.game, record.pending, record.key
+        game, pending, key, options = record.game, record.pending, record.key, record.options
         cartridge = self.cartridges.get(game.cartridge)
         turn_input = pending.input
 
@@ -276,13 +280,16 @@ class TurnPipeline(ProviderStages):
         if turn_input.kind is InputKind.START:
             new_state = game.state
             delta = StateDelta(event=f"arrived at {cartridge.location(new_state.location).name}")
+            opening = PrologueRequest(
+                cartridge, new_state, pending.turn_seed, key, game.game_id, options.providers
+            )
             try:
-                text = await self.narrator.prologue(cartridge, new_state, pending.turn_seed)
+                text = await self.narrator.prologue(opening)
             except ProviderError:
                 text, fallback = cartridge.openings[game.opening].prologue, True
         else:
             narration, fallback = await self._narrate(
-                cartridge, game.state, pending, key, game.game_id
+                cartridge, game.state, pending, key, game.game_id, options.providers
             )
             text, delta = narration.text, narration.delta
             ctx = DeathRuleContext(pending.fate, hesitation=turn_input.kind is InputKind.HESITATE)
@@ -292,16 +299,19 @@ class TurnPipeline(ProviderStages):
         )
 
         # 3. paint, concurrently with writing the next choices (no lock)
-        ext = "gif" if self.settings.flipbook else "png"
+        ext = "gif" if options.wants_flipbook(default=self.settings.flipbook) else "png"
         frame_ref = MediaRef(key, "frame", f"{game.game_id}-{pending.turn:05d}.{ext}")
         seed = derive_seed(pending.turn_seed, "choices", 0)
         choices_task = (
-            self._choices(cartridge, new_state, seed, text, (), key, game.game_id)
+            self._choices(
+                cartridge, new_state, seed, text, (), key, game.game_id, options.providers
+            )
             if new_state.alive
             else _no_choices()
         )
         choices, frame = await asyncio.gather(
-            choices_task, self._paint(cartridge, new_state, text, pending, frame_ref, game.game_id)
+            choices_task,
+            self._paint(cartridge, new_state, text, pending, frame_ref, game.game_id, options),
         )
 
         # 4. commit (under the lock, version-checked)
@@ -348,50 +358,9 @@ class TurnPipeline(ProviderStages):
                 if committed and committed[0].turn == pending.turn:
                     return committed[0]
                 raise
-        await self._announce(key, turn_record)
-        if self._notices is not None:
-            for line in self._notices(key):  # e.g. a spent budget moved to a cheaper model
-                await self._publish(key, "notice", {"text": line})
-        self._after_commit(key, game.game_id, game.cartridge, turn_record)
+        video = options.wants_video(default=self.settings.video)
+        await self._aftermath(key, game.cartridge, turn_record, video=video)
         return turn_record
-
-    def _after_commit(
-        self, key: SessionKey, game_id: str, cartridge: str, turn: TurnRecord
-    ) -> None:
-        """Media made from committed turns only, in the background: a clip per turn in
-        video mode; at death the film and the replay tape."""
-        if self.films is not None and turn.frame is not None:
-            self.background(self._film_turn(key, game_id, turn))
-        if not turn.state.alive and self.tapes is not None:
-            self.background(self.tapes.build_game(key, game_id, cartridge))
-
-    async def _film_turn(self, key: SessionKey, game_id: str, turn: TurnRecord) -> None:
-        assert self.films is not None
-        await self.films.shoot(key, game_id, turn.turn)
-        if not turn.state.alive:
-            await self.films.stitch(key, game_id)
-
-    async def _announce(self, key: SessionKey, turn: TurnRecord) -> None:
-        if turn.frame is not None:
-            await self._publish(
-                key, "frame_ready", {"turn": turn.turn, "ref": turn.frame.to_dict()}
-            )
-        if turn.state.alive:
-            await self._publish(
-                key,
-                "choices",
-                {
-                    "game_id": turn.game_id,
-                    "turn": turn.turn,
-                    "choices": [c.to_dict() for c in turn.choices],
-                },
-            )
-        else:
-            await self._publish(
-                key,
-                "game_over",
-                {"turn": turn.turn, "game_id": turn.game_id, "cause": turn.state.cause_of_death},
-            )
 
 
 async def _no_choices() -> tuple[Choice, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.fallback import fallback_choices, fallback_delta, fallback_narration
 from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.options import SessionOptions
 from glitchcart.core.seeds import derive_seed
 from glitchcart.core.session import PendingTurn
 from glitchcart.core.state import WorldState
@@ -40,6 +41,7 @@ class ProviderStages:
         pending: PendingTurn,
         key: SessionKey,
         game_id: str,
+        providers: tuple[str, ...] | None,
     ) -> tuple[Narration, bool]:
         request = NarrationRequest(
             cartridge=cartridge,
@@ -51,6 +53,7 @@ class ProviderStages:
             session=key,
             game_id=game_id,
             twist=pending.twist,
+            providers=providers,
         )
         try:
             return await self.narrator.narrate(request), False
@@ -67,6 +70,7 @@ class ProviderStages:
         avoid: tuple[Choice, ...],
         key: SessionKey,
         game_id: str,
+        providers: tuple[str, ...] | None,
     ) -> tuple[Choice, ...]:
         request = ChoiceRequest(
             cartridge=cartridge,
@@ -77,6 +81,7 @@ class ProviderStages:
             avoid=tuple(c.text for c in avoid),
             session=key,
             game_id=game_id,
+            providers=providers,
         )
         try:
             choices = await self.narrator.choices(request)
@@ -92,6 +97,7 @@ class ProviderStages:
         pending: PendingTurn,
         ref: MediaRef,
         game_id: str,
+        options: SessionOptions,
     ) -> MediaRef | None:
         """Paint and store the frame; a failed painter leaves the turn without one."""
         if not self.settings.pictures:
@@ -107,6 +113,8 @@ class ProviderStages:
             height=self.settings.frame_height,
             session=ref.session,
             game_id=game_id,
+            providers=options.providers,
+            flipbook=options.wants_flipbook(default=self.settings.flipbook),
         )
         try:
             png = await self.painter.paint(request)
