@@ -40,26 +40,38 @@ ADVANCE = 4  # glyph width 3 + 1 column of space
 HEIGHT = 5
 
 
+def _cell(bits: str) -> tuple[bytes, ...]:
+    """A glyph's rows of mask bytes at one pixel per font pixel."""
+    return tuple(
+        bytes(255 if b == "1" else 0 for b in bits[r * 3 : r * 3 + 3]) for r in range(HEIGHT)
+    )
+
+
+_BLANK = _cell("0" * 3 * HEIGHT)
+_CELLS = {ch: _cell(bits) for ch, bits in _GLYPHS.items() if "1" in bits}
+
+
 def text_width(text: str, size: int) -> int:
     return max(0, len(text) * ADVANCE - 1) * size
 
 
 def draw_text(draw: ImageDraw.ImageDraw, text: str, x: int, y: int, size: int, fill: Ink) -> None:
     """Draw ``text`` upper-cased, each font pixel a ``size`` x ``size`` square."""
-    for i, ch in enumerate(text.upper()):
-        mask = _glyph(ch, size)
-        if mask is not None:
-            draw.bitmap((x + i * ADVANCE * size, y), mask, fill=fill)
+    mask = _line(text.upper(), size)
+    if mask is not None:
+        draw.bitmap((x, y), mask, fill=fill)
 
 
-@functools.lru_cache(maxsize=512)
-def _glyph(ch: str, size: int) -> Image.Image | None:
-    """The glyph of ``ch`` as a mask, ``size`` pixels per font pixel."""
-    bits = _GLYPHS.get(ch)
-    if bits is None or "1" not in bits:
+@functools.lru_cache(maxsize=256)
+def _line(text: str, size: int) -> Image.Image | None:
+    """A line of glyphs as one mask: one draw call per line, not one per glyph."""
+    cells = [_CELLS.get(ch, _BLANK) for ch in text]
+    if all(cell is _BLANK for cell in cells):
         return None
-    cell = Image.frombytes("L", (3, HEIGHT), bytes(255 if b == "1" else 0 for b in bits))
-    return cell.resize((3 * size, HEIGHT * size), Image.Resampling.NEAREST)
+    width = len(cells) * ADVANCE - 1
+    rows = b"".join(b"\0".join(cell[r] for cell in cells) for r in range(HEIGHT))
+    line = Image.frombytes("L", (width, HEIGHT), rows)
+    return line.resize((width * size, HEIGHT * size), Image.Resampling.NEAREST)
 
 
 def wrap(text: str, columns: int, max_lines: int | None = None) -> list[str]:
