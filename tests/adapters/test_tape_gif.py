@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from glitchcart.adapters.tape_frames import count_frames, layout_for, render_frames
-from glitchcart.adapters.tape_gif import GifTapeEncoder
+from glitchcart.adapters.tape_gif import GifTapeEncoder, quantize, save_gif
 from glitchcart.core.tape import TapeLook, TapeScript
 from glitchcart.errors import LimitExceeded
 from support.media import SIZE, gif_durations, gif_frames, read_bits
@@ -103,3 +105,25 @@ def test_the_art_style_tunes_the_finish() -> None:
     # the caption is written in the style's ink; the cards carry grain only if it asks
     assert (255, 255, 255) in {c for _, c in bare[1].getcolors(1 << 16) or []}
     assert len(bare[0].getcolors(1 << 16) or []) < len(styled[0].getcolors(1 << 16) or [])
+
+
+def test_frames_drawn_in_threads_are_the_frames_drawn_in_one() -> None:
+    mixed = script([png(0), flipbook(1), None, b"not a picture", png(4)])
+    one = [(image.tobytes(), ms) for image, ms in render_frames(mixed, scale=0.7)]
+    many = [(image.tobytes(), ms) for image, ms in render_frames(mixed, scale=0.7, workers=3)]
+    assert many == one
+    serial = GifTapeEncoder(workers=0).encode_now(mixed, 10**7)
+    assert GifTapeEncoder(workers=3).encode_now(mixed, 10**7) == serial
+
+
+def test_the_gif_writer_writes_what_pillow_writes_for_the_same_frames() -> None:
+    frames = [quantize(image, 64) for image, _ in render_frames(script([flipbook(0), png(1)]))]
+    frames.insert(2, frames[1].copy())  # a repeated frame lengthens the one before
+    for ms, frame in zip((2000, 100, 100, 100, 100, 100, 1800, 3000), frames, strict=True):
+        frame.info["duration"] = ms
+    out = io.BytesIO()
+    frames[0].save(
+        out, format="GIF", save_all=True, append_images=frames[1:], loop=0, optimize=False
+    )
+    assert save_gif(frames) == out.getvalue()
+    assert gif_durations(out.getvalue())[1] == 200

@@ -7,9 +7,12 @@ A flipbook shot (an animated GIF picture) is expanded into its own frames,
 stretched to the shot's hold time, so a turn is never dropped or reordered.
 
 Both encoders draw through :func:`render_frames`; it composes at the size the
-encoder asks for (``scale``), so captions stay sharp when a tape is shrunk::
+encoder asks for (``scale``), so captions stay sharp when a tape is shrunk. With
+``workers``, pictures are decoded and frames composed a few frames ahead in
+threads (Pillow lets go of the GIL while it decodes); they come out in order
+and byte for byte the same::
 
-    for image, duration_ms in render_frames(script, scale=0.8):
+    for image, duration_ms in render_frames(script, scale=0.8, workers=2):
         ...
 """
 
@@ -20,11 +23,13 @@ import io
 import random
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageDraw, ImageSequence
 
 from glitchcart.adapters.tape_font import HEIGHT, draw_text, text_width, wrap
+from glitchcart.adapters.work_ahead import in_order, thread_pool
 from glitchcart.core.fate import Fate
 from glitchcart.core.seeds import rng_for
 from glitchcart.core.tape import TapeCard, TapeLook, TapeScript, TapeShot
@@ -32,6 +37,7 @@ from glitchcart.core.tape import TapeCard, TapeLook, TapeScript, TapeShot
 MAX_PICTURE_PIXELS = 4096 * 4096
 Frame = tuple[Image.Image, int]  # an RGB image and how long it shows, in ms
 Progress = Callable[[str, int, int], None]  # (stage, done, total); called from the worker thread
+Finish = Callable[[Image.Image], Image.Image]  # last touch on each frame, e.g. a quantizer
 _RED = (235, 64, 52)
 _GOLD = (255, 210, 90)
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -118,23 +124,49 @@ def render_frames(
     timing: Timing = DEFAULT_TIMING,
     picture: tuple[int, int] | None = None,
     on_frame: Callable[[], None] | None = None,
+    then: Finish | None = None,
+    workers: int = 0,
 ) -> Iterator[Frame]:
-    """Title card, every shot in order, closing card; ``on_frame`` after each frame."""
+    """Title card, every shot in order, closing card; ``on_frame`` after each frame.
+
+    ``then`` is applied to each finished frame (in a worker thread, if any);
+    ``workers`` threads work ahead of the caller (0: all in the calling thread).
+    """
     lay = layout_for(picture or picture_size(script), scale)
-    clock = 0
+    look = script.look
 
-    def emit(image: Image.Image, ms: int) -> Frame:
-        nonlocal clock
-        clock += ms
-        if on_frame is not None:
-            on_frame()
-        return _finish(image, script.look, lay), ms
+    def finish(image: Image.Image) -> Image.Image:
+        done = _finish(image, look, lay)
+        return done if then is None else then(done)
 
-    yield emit(_card(script.title, script.look, lay, script.seed, "REPLAY TAPE"), timing.title_ms)
-    for shot in script.shots:
-        for image, ms in _shot_pictures(shot, lay, timing.shot_ms):
-            yield emit(_captioned(image, shot, script.look, lay, clock), ms)
-    yield emit(_card(script.closing, script.look, lay, script.seed + 1, None), timing.closing_ms)
+    def pictures(shot: TapeShot) -> list[Frame]:
+        return list(_shot_pictures(shot, lay, timing.shot_ms))
+
+    def jobs(pool: Executor | None) -> Iterator[tuple[Callable[[], Image.Image], int]]:
+        title, closing = script.title, script.closing
+        yield lambda: finish(_card(title, look, lay, script.seed, "REPLAY TAPE")), timing.title_ms
+        clock = timing.title_ms
+        loaded = in_order(pool, pictures, script.shots, workers + 1)
+        for shot, shown in zip(script.shots, loaded, strict=True):
+            for image, ms in shown:
+                yield functools.partial(_shot_frame, finish, image, shot, look, lay, clock), ms
+                clock += ms
+        yield lambda: finish(_card(closing, look, lay, script.seed + 1, None)), timing.closing_ms
+
+    def draw(job: tuple[Callable[[], Image.Image], int]) -> Frame:
+        return job[0](), job[1]
+
+    with thread_pool(workers, "tape-frames") as pool:
+        for frame in in_order(pool, draw, jobs(pool), 2 * workers + 1):
+            if on_frame is not None:
+                on_frame()
+            yield frame
+
+
+def _shot_frame(
+    finish: Finish, image: Image.Image, shot: TapeShot, look: TapeLook, lay: Layout, clock: int
+) -> Image.Image:
+    return finish(_captioned(image, shot, look, lay, clock))
 
 
 class FrameCounter:
@@ -164,7 +196,7 @@ def _shot_pictures(shot: TapeShot, lay: Layout, hold_ms: int) -> Iterator[Frame]
         yield _no_signal(lay, shot.turn), hold_ms
         return
     if not getattr(image, "is_animated", False):  # a still: no seeking, decoded once
-        yield _fit(image, lay), hold_ms
+        yield _fit(image, lay, owned=True), hold_ms
         return
     frames = [
         (_fit(frame, lay), int(frame.info.get("duration") or 100))
@@ -176,9 +208,12 @@ def _shot_pictures(shot: TapeShot, lay: Layout, hold_ms: int) -> Iterator[Frame]
         yield picture, max(20, round(ms * stretch / 10) * 10)  # GIF counts in 1/100 s
 
 
-def _fit(frame: Image.Image, lay: Layout) -> Image.Image:
-    """The picture as RGB at the layout's picture size, cropped to fill if the aspect differs."""
-    rgb = frame.convert("RGB")
+def _fit(frame: Image.Image, lay: Layout, *, owned: bool = False) -> Image.Image:
+    """The picture as RGB at the layout's picture size, cropped to fill if the aspect differs.
+
+    An ``owned`` frame (nothing else reads or changes it) may be returned as it is.
+    """
+    rgb = frame if owned and frame.mode == "RGB" else frame.convert("RGB")
     if rgb.size == (lay.width, lay.height):
         return rgb
     sw, sh = rgb.size

@@ -15,11 +15,13 @@ the last step is :class:`LimitExceeded`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import math
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
-from PIL import Image
+from PIL import GifImagePlugin, Image, ImageChops
 
 from glitchcart.adapters.tape_frames import (
     DEFAULT_TIMING,
@@ -31,6 +33,7 @@ from glitchcart.adapters.tape_frames import (
     picture_size,
     render_frames,
 )
+from glitchcart.adapters.work_ahead import default_workers
 from glitchcart.core.tape import EncodedTape, TapeFormat, TapeScript
 from glitchcart.errors import LimitExceeded, ProviderError
 
@@ -50,11 +53,18 @@ class GifTapeEncoder:
     format: TapeFormat = "gif"
     version = "gif-1"
 
-    def __init__(self, *, timing: Timing = DEFAULT_TIMING, ladder: Sequence[Step] = LADDER) -> None:
+    def __init__(
+        self,
+        *,
+        timing: Timing = DEFAULT_TIMING,
+        ladder: Sequence[Step] = LADDER,
+        workers: int | None = None,
+    ) -> None:
         if not ladder:
             raise ValueError("the ladder needs at least one step")
         self.timing = timing
         self.ladder = tuple(ladder)
+        self.workers = default_workers() if workers is None else workers
 
     async def encode(
         self, script: TapeScript, *, max_bytes: int, progress: Progress | None = None
@@ -119,25 +129,83 @@ class GifTapeEncoder:
     ) -> bytes:
         """One full pass at ``colours`` and ``scale``; every frame is kept."""
         frames = render_frames(
-            script, scale=scale, timing=self.timing, picture=picture, on_frame=on_frame
+            script,
+            scale=scale,
+            timing=self.timing,
+            picture=picture,
+            on_frame=on_frame,
+            then=functools.partial(quantize, colours=colours),
+            workers=self.workers,
         )
-        return save_gif(_quantized(frames, colours))
+        return save_gif(_timed(frames))
 
 
 def save_gif(frames: Iterable[Image.Image]) -> bytes:
-    """Frames carrying ``info["duration"]`` as one looping GIF."""
-    iterator = iter(frames)
-    first = next(iterator)
+    """Palette frames carrying ``info["duration"]`` as one looping GIF, written as they come.
+
+    For two frames or more, the bytes of Pillow's ``save_all`` without optimizing: the
+    first frame's palette is the global colour table; a later frame has its own, is
+    cropped to where it differs from the frame before, and one that does not differ
+    lengthens that frame. Unlike ``save_all``, which holds every frame until the last,
+    each frame is compressed as soon as the next one is known, while the frames after
+    it are still being drawn.
+    """
     out = io.BytesIO()
-    first.save(out, format="GIF", save_all=True, append_images=iterator, loop=0, optimize=False)
+    last: _Kept | None = None  # the last frame kept, written once the next one is known
+    for frame in frames:
+        ms = int(frame.info.get("duration", 0))
+        if last is None:
+            header, _ = GifImagePlugin.getheader(frame, info={"loop": 0})
+            out.writelines(header)
+            last = _Kept(frame, None, ms)
+            continue
+        box = _changed(last.image, frame)
+        if box is None:
+            last.ms += ms
+            continue
+        _write(out, last)
+        last = _Kept(frame, box, ms)
+    if last is None:
+        raise ValueError("a GIF needs at least one frame")
+    _write(out, last)
+    out.write(b";")
     return out.getvalue()
 
 
-def _quantized(frames: Iterable[tuple[Image.Image, int]], colours: int) -> Iterable[Image.Image]:
+@dataclass(slots=True)
+class _Kept:
+    image: Image.Image
+    box: tuple[int, int, int, int] | None  # None: the first frame, drawn with the global palette
+    ms: int
+
+
+def _changed(before: Image.Image, after: Image.Image) -> tuple[int, int, int, int] | None:
+    """Where ``after`` shows other colours than ``before``; None if nowhere."""
+    if before.getpalette() != after.getpalette():
+        before, after = before.convert("RGBA"), after.convert("RGBA")
+    return ImageChops.subtract_modulo(after, before).getbbox(alpha_only=False)
+
+
+def _write(out: io.BytesIO, frame: _Kept) -> None:
+    if frame.box is None:
+        out.writelines(GifImagePlugin.getdata(frame.image, duration=frame.ms))
+        return
+    image = frame.image
+    if frame.box != (0, 0, *image.size):
+        image = image.crop(frame.box)
+    data = GifImagePlugin.getdata(image, frame.box[:2], duration=frame.ms, include_color_table=True)
+    out.writelines(data)
+
+
+def quantize(image: Image.Image, colours: int) -> Image.Image:
+    """An RGB frame with its own palette of ``colours``: fast octree, no dithering."""
+    return image.quantize(colours, Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+
+
+def _timed(frames: Iterable[tuple[Image.Image, int]]) -> Iterable[Image.Image]:
     for image, ms in frames:
-        small = image.quantize(colours, Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-        small.info["duration"] = ms
-        yield small
+        image.info["duration"] = ms
+        yield image
 
 
 def _next_step(ladder: Sequence[Step], index: int, size: int, max_bytes: int) -> int:
