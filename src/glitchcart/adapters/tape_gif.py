@@ -159,12 +159,13 @@ def save_gif(frames: Iterable[Image.Image]) -> bytes:
             out.writelines(header)
             last = _Kept(frame, None, ms)
             continue
-        box = _changed(last.image, frame)
-        if box is None:
+        kept = _Kept(frame, None, ms)
+        kept.box = _changed(last, kept)
+        if kept.box is None:
             last.ms += ms
             continue
         _write(out, last)
-        last = _Kept(frame, box, ms)
+        last = kept
     if last is None:
         raise ValueError("a GIF needs at least one frame")
     _write(out, last)
@@ -175,15 +176,23 @@ def save_gif(frames: Iterable[Image.Image]) -> bytes:
 @dataclass(slots=True)
 class _Kept:
     image: Image.Image
-    box: tuple[int, int, int, int] | None  # None: the first frame, drawn with the global palette
+    box: tuple[int, int, int, int] | None  # where it differs; None: the first frame
     ms: int
+    rgba: Image.Image | None = None  # the image in RGBA, once it has been needed
+
+    def in_rgba(self) -> Image.Image:
+        if self.rgba is None:
+            self.rgba = self.image.convert("RGBA")
+        return self.rgba
 
 
-def _changed(before: Image.Image, after: Image.Image) -> tuple[int, int, int, int] | None:
+def _changed(before: _Kept, after: _Kept) -> tuple[int, int, int, int] | None:
     """Where ``after`` shows other colours than ``before``; None if nowhere."""
-    if before.getpalette() != after.getpalette():
-        before, after = before.convert("RGBA"), after.convert("RGBA")
-    return ImageChops.subtract_modulo(after, before).getbbox(alpha_only=False)
+    if before.image.getpalette() == after.image.getpalette():
+        delta = ImageChops.subtract_modulo(after.image, before.image)
+    else:  # the same index may be another colour: compare colours
+        delta = ImageChops.subtract_modulo(after.in_rgba(), before.in_rgba())
+    return delta.getbbox(alpha_only=False)
 
 
 def _write(out: io.BytesIO, frame: _Kept) -> None:
