@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from PIL import Image
@@ -54,7 +54,7 @@ def encode_h264(
     with tempfile.TemporaryDirectory(prefix="glitchcart-ffmpeg-") as tmp:
         out = Path(tmp) / "out.mp4"
         args = [*raw, "-i", "-", "-an", *h264_options(crf, preset), str(out)]
-        _run(args, Path(tmp), (f.tobytes() for f in _sized(frames, size)))
+        _run(args, Path(tmp), _raw(_sized(frames, size)))
         return out.read_bytes()
 
 
@@ -88,6 +88,16 @@ def _sized(frames: Iterable[Image.Image], size: tuple[int, int]) -> Iterable[Ima
         if frame.size != size or frame.mode != "RGB":
             raise ValueError(f"a frame of {frame.size} {frame.mode} in a video of {size} RGB")
         yield frame
+
+
+def _raw(frames: Iterable[Image.Image]) -> Iterator[bytes]:
+    """Each frame's pixels; a frame held for several video frames is read out once."""
+    last: Image.Image | None = None
+    data = b""
+    for frame in frames:
+        if frame is not last:
+            last, data = frame, frame.tobytes()
+        yield data
 
 
 def _run(args: list[str], folder: Path, stdin: Iterable[bytes] | None) -> None:
