@@ -8,13 +8,15 @@ The critical path of a turn is then::
     narration  1.0 s                  (narrate)
     choices    1.8 s                  (narrate, then choices)
     picture    3.0 s                  (narrate, then paint, alongside the choices)
+    votes open 3.0 s                  (the commit: state, history, frame and choices whole)
 
 For 1 and for 100 concurrent sessions it prints, per milestone, the median and
 worst time seen from the moment a choice is taken, and the ratio to the critical
 path (the figure; the aim is at most 1.05). Two clocks are read:
 
 - *provider*: when the narrator's / painter's answer is in the engine's hands;
-- *players*: when the engine publishes the event (narration, frame_ready, choices).
+- *players*: when the engine publishes the event (narration, choices_ready,
+  frame_ready, and choices: the commit, when votes open).
 
 A bare ``asyncio.sleep`` pipeline with the same latencies and concurrency is
 measured in the same run as the floor of this event loop. A third run puts 100
@@ -66,7 +68,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from support.fake_openai import FakeOpenAI, schema_name
 
 NARRATE, CHOOSE, PAINT = 1.0, 0.8, 2.0
-MILESTONES = ("narration", "picture", "choices")
+MILESTONES = ("narration", "choices", "picture", "votes open")
 Marks = dict[tuple[str, int], dict[str, float]]  # (session, turn) -> milestone -> time
 
 
@@ -75,6 +77,7 @@ def critical_path(scale: float) -> dict[str, float]:
         "narration": NARRATE * scale,
         "choices": (NARRATE + CHOOSE) * scale,
         "picture": (NARRATE + PAINT) * scale,
+        "votes open": (NARRATE + max(CHOOSE, PAINT)) * scale,  # the turn commits whole
     }
 
 
@@ -86,7 +89,12 @@ class RecordingBus(MemoryEventBus):
         self.marks, self.turn_of = marks, turn_of
 
     async def publish(self, session: SessionKey, kind: str, data: dict[str, Any]) -> Event:
-        name = {"narration": "narration", "frame_ready": "picture", "choices": "choices"}
+        name = {
+            "narration": "narration",
+            "choices_ready": "choices",
+            "frame_ready": "picture",
+            "choices": "votes open",
+        }
         if kind in name:
             self.marks[(str(session), self.turn_of[str(session)])][name[kind]] = time.perf_counter()
         return await super().publish(session, kind, data)
@@ -197,6 +205,7 @@ async def run_bare(sessions: int, turns: int, scale: float) -> tuple[Marks, Mark
                 step(marks[key], "choices", CHOOSE * scale),
                 step(marks[key], "picture", PAINT * scale),
             )
+            marks[key]["votes open"] = time.perf_counter()
 
     await asyncio.gather(*(play(n) for n in range(sessions)))
     return starts, marks
@@ -216,7 +225,7 @@ def report(title: str, figures: dict[str, list[float]], path: dict[str, float]) 
     for m in MILESTONES:
         values = figures[m]
         if not values:
-            print(f"    {m:<10} (none)")
+            print(f"    {m:<10} (none: the providers are not timed at the commit)")
             continue
         median, worst = statistics.median(values), max(values)
         print(

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from glitchcart.adapters.memory_events import MemoryEventBus
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.core.session import Phase
@@ -14,9 +15,16 @@ from glitchcart.errors import (
     SessionNotFound,
     TurnResolving,
 )
+from glitchcart.ports import Event, PaintRequest
 from support.cartridges import mini_cartridge
 from support.engines import Cartridges, make_engine
-from support.providers import BrokenNarrator, BrokenPainter, GatedNarrator, PlainNarrator
+from support.providers import (
+    BrokenNarrator,
+    BrokenPainter,
+    GatedNarrator,
+    PlainNarrator,
+    TinyPainter,
+)
 
 KEY = SessionKey.parse("cli:alice")
 OTHER = SessionKey.parse("cli:bob")
@@ -196,3 +204,42 @@ async def test_players_who_join_while_a_turn_resolves_keep_their_seats(tmp_path:
     assert snap.phase is Phase.READY and snap.crown == "carol"
     assert [p.id for p in snap.roster] == ["carol"]
     assert [t.turn for t in await engine.history(KEY)] == [0, 1]
+
+
+async def test_choices_are_shown_while_the_picture_is_painted_and_voted_on_after(
+    tmp_path: Path,
+) -> None:
+    class SlowPainter(TinyPainter):
+        def __init__(self) -> None:
+            self.gate = asyncio.Event()
+
+        async def paint(self, request: PaintRequest) -> bytes:
+            await self.gate.wait()
+            return await super().paint(request)
+
+    painter = SlowPainter()
+    engine = make_engine(tmp_path, painter=painter)
+    engine.events = MemoryEventBus()
+    painter.gate.set()
+    await engine.start(KEY, "mini", seed=3)
+    painter.gate.clear()
+    seen: list[Event] = []
+
+    async def watch() -> None:
+        async for event in engine.events.subscribe(KEY):  # type: ignore[union-attr]
+            seen.append(event)
+            if event.kind == "choices_ready":
+                assert (await engine.snapshot(KEY)).phase is Phase.RESOLVING  # not votable yet
+                painter.gate.set()
+            if event.kind == "choices":
+                return
+
+    watcher = asyncio.create_task(watch())
+    await asyncio.sleep(0)
+    turn = await asyncio.wait_for(engine.choose(KEY, 1), 30)  # hangs if never shown early
+    await asyncio.wait_for(watcher, 30)
+    kinds = [e.kind for e in seen]
+    assert kinds.index("choices_ready") < kinds.index("frame_ready") < kinds.index("choices")
+    shown = next(e for e in seen if e.kind == "choices_ready").data
+    assert shown["turn"] == turn.turn
+    assert shown["choices"] == [c.to_dict() for c in turn.choices]

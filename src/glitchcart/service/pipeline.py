@@ -303,8 +303,8 @@ class TurnPipeline(ProviderStages, Aftermath):
         frame_ref = MediaRef(key, "frame", f"{game.game_id}-{pending.turn:05d}.{ext}")
         seed = derive_seed(pending.turn_seed, "choices", 0)
         choices_task = (
-            self._choices(
-                cartridge, new_state, seed, text, (), key, game.game_id, options.providers
+            self._choices_shown(
+                cartridge, new_state, seed, text, key, game.game_id, pending.turn, options
             )
             if new_state.alive
             else _no_choices()

@@ -7,6 +7,8 @@ choices come from the location's exits, a failed painter leaves no frame.
 
 from __future__ import annotations
 
+from typing import Any
+
 from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.fallback import fallback_choices, fallback_delta, fallback_narration
 from glitchcart.core.keys import MediaRef, SessionKey
@@ -33,6 +35,8 @@ class ProviderStages:
     painter: Painter
     media: MediaStore
     settings: Settings
+
+    async def _publish(self, key: SessionKey, kind: str, data: dict[str, Any]) -> None: ...
 
     async def _narrate(
         self,
@@ -88,6 +92,27 @@ class ProviderStages:
         except ProviderError:
             return fallback_choices(cartridge, state, cartridge.choice_count)
         return choices or fallback_choices(cartridge, state, cartridge.choice_count)
+
+    async def _choices_shown(
+        self,
+        cartridge: Cartridge,
+        state: WorldState,
+        seed: int,
+        narration: str,
+        key: SessionKey,
+        game_id: str,
+        turn: int,
+        options: SessionOptions,
+    ) -> tuple[Choice, ...]:
+        """The next choices, shown as soon as they exist (``choices_ready``): players can
+        read them while the picture is painted. Votes open with the commit (``choices``),
+        which carries the frame too (DESIGN rule 5)."""
+        choices = await self._choices(
+            cartridge, state, seed, narration, (), key, game_id, options.providers
+        )
+        shown = {"game_id": game_id, "turn": turn, "choices": [c.to_dict() for c in choices]}
+        await self._publish(key, "choices_ready", shown)
+        return choices
 
     async def _paint(
         self,
