@@ -28,9 +28,11 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import AsyncIterator
+import weakref
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from glitchcart.core.keys import MediaKind, MediaRef, SessionKey
 from glitchcart.errors import InvalidInput, MediaNotFound, StorageError
@@ -43,43 +45,52 @@ KIND_FOLDERS: dict[MediaKind, tuple[str, ...]] = {
 }
 TEMP_SUFFIX = ".tmp"
 CHUNK_SIZE = 64 * 1024
+IO_THREADS = 32
+_T = TypeVar("_T")
 
 
 class FileMediaStore:
     """A :class:`~glitchcart.ports.MediaStore` under ``root/sessions``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, io_threads: int = IO_THREADS) -> None:
         self.root = Path(os.path.abspath(root))
+        # Its own threads: a burst of frames (each fsynced) must not queue behind the
+        # loop's small default pool, nor hold it up for everything else.
+        self._io = ThreadPoolExecutor(io_threads, thread_name_prefix="glitchcart-media")
+        weakref.finalize(self, self._io.shutdown, wait=False)  # its threads end with it
+
+    async def _run(self, call: Callable[..., _T], *args: Any) -> _T:
+        return await asyncio.get_running_loop().run_in_executor(self._io, call, *args)
 
     async def put(self, ref: MediaRef, data: bytes) -> bool:
-        return await asyncio.to_thread(self._put, ref, bytes(data))
+        return await self._run(self._put, ref, bytes(data))
 
     async def get(self, ref: MediaRef) -> bytes:
-        return await asyncio.to_thread(self._get, ref)
+        return await self._run(self._get, ref)
 
     async def size(self, ref: MediaRef) -> int:
-        return await asyncio.to_thread(self._size, ref)
+        return await self._run(self._size, ref)
 
     async def read(self, ref: MediaRef, chunk_size: int = CHUNK_SIZE) -> AsyncIterator[bytes]:
         """The ref's file in chunks; it is open only while the iterator is being read."""
         if chunk_size < 1:
             raise InvalidInput("a chunk is at least one byte")
-        handle = await asyncio.to_thread(self._open, ref)
+        handle = await self._run(self._open, ref)
         try:
-            while chunk := await asyncio.to_thread(self._read_chunk, handle, ref, chunk_size):
+            while chunk := await self._run(self._read_chunk, handle, ref, chunk_size):
                 yield chunk
         finally:
             handle.close()
 
     async def exists(self, ref: MediaRef) -> bool:
-        return await asyncio.to_thread(self._exists, ref)
+        return await self._run(self._exists, ref)
 
     async def delete_session(self, session: SessionKey) -> None:
-        await asyncio.to_thread(self._delete_session, session)
+        await self._run(self._delete_session, session)
 
     async def delete(self, ref: MediaRef) -> bool:
         """Remove the ref's file; False if it was not there."""
-        return await asyncio.to_thread(self._delete, ref)
+        return await self._run(self._delete, ref)
 
     def locate(self, ref: MediaRef) -> str:
         """The absolute path of the ref's file (it may not exist yet)."""
@@ -88,11 +99,11 @@ class FileMediaStore:
     async def sweep_temp(self, *, older_than: float = 60.0, now: float | None = None) -> int:
         """Delete ``*.tmp`` files older than ``older_than`` seconds; returns how many."""
         cutoff = (time.time() if now is None else now) - older_than
-        return await asyncio.to_thread(self._sweep_temp, cutoff)
+        return await self._run(self._sweep_temp, cutoff)
 
     async def list(self, session: SessionKey, kind: MediaKind) -> builtins.list[MediaRef]:
         """The session's published media of one kind, sorted by name."""
-        return await asyncio.to_thread(self._list, session, kind)
+        return await self._run(self._list, session, kind)
 
     # ------------------------------------------------------------ paths
 
