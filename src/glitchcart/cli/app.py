@@ -27,6 +27,7 @@ from glitchcart.bootstrap import (
     open_runtime,
     open_tapes,
 )
+from glitchcart.cli.film import film_command
 from glitchcart.cli.games import games_app
 from glitchcart.cli.party import SharedKeyboard, player_ids
 from glitchcart.cli.play import Interactive, json_emitter, play_auto
@@ -57,6 +58,7 @@ app.add_typer(cartridges_app, name="cartridges")
 app.add_typer(games_app, name="games")
 app.command()(serve)
 app.command("tape")(tape_command(open_tapes))
+app.command("film")(film_command(open_engine))
 app.add_typer(make_providers_app(check_providers), name="providers")
 
 DataDir = Annotated[

@@ -100,7 +100,13 @@ class FilmService:
     async def stitch(
         self, key: SessionKey, game_id: str, *, progress: Progress | None = None
     ) -> Film:
-        """One film of every committed turn of the game that has a picture, in order."""
+        """One film of every committed turn of the game that has a picture, in order.
+
+        The game must be one played in this session (any other is :class:`GameNotFound`).
+        """
+        saved = await self.store.load_game(game_id) if _game_id(game_id) else None
+        if saved is None or saved[1].session != key:
+            raise GameNotFound(f"game {game_id} was not played in session {key}")
         records = await self.store.history(game_id)
         if not records:
             raise GameNotFound(f"game {game_id} has no committed turns")
@@ -194,3 +200,7 @@ class FilmService:
             return await self.media.get(check_ref(ref, key))
         except MediaNotFound:
             return None
+
+
+def _game_id(text: object) -> bool:
+    return isinstance(text, str) and text.isalnum() and len(text) <= 64

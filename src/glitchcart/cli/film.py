@@ -1,0 +1,115 @@
+"""``glitchcart film KEY [--game ID]``: a session's game as one film, on demand.
+
+Stitches the game's per-turn clips into a film under the session's
+``films/final/`` (shooting any clip that is missing, so it works whether or not
+the session was in video mode), with a progress bar on stderr, then prints where
+the file is; ``--list`` lists the session's films instead. Like ``tape``, the
+command is made around a function that opens an engine for the settings::
+
+    app.command("film")(film_command(open_engine))
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from glitchcart.cli.tape import _fail, _require_data, _run
+from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.errors import GlitchcartError, NoGameRunning, StorageError
+from glitchcart.service.engine import Engine
+from glitchcart.service.films import Film
+from glitchcart.settings import Settings, load_settings
+
+EngineOpener = Callable[[Settings], AbstractAsyncContextManager[Engine]]
+
+
+def film_command(open_engine: EngineOpener) -> Callable[..., None]:
+    """The ``film`` command, stitching films with the engine ``open_engine`` yields."""
+
+    def film(
+        key: Annotated[str, typer.Argument(help="Session key namespace:id.")],
+        game: Annotated[
+            str | None,
+            typer.Option("--game", help="A saved game of the session (default: its current one)."),
+        ] = None,
+        list_films: Annotated[
+            bool, typer.Option("--list", help="List the session's films instead.")
+        ] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
+        data_dir: Annotated[
+            Path | None, typer.Option("--data-dir", help="Data directory (default: as `play`).")
+        ] = None,
+    ) -> None:
+        """Stitch a session's game into one MP4 film (its clips, one per turn), or list films."""
+        try:
+            parsed = SessionKey.parse(key)
+        except GlitchcartError as exc:
+            raise _fail(exc) from None
+        settings = load_settings(home=data_dir)
+        if list_films:
+            refs = _run(_list(open_engine, settings, parsed))
+            if as_json:
+                print(json.dumps([r.to_dict() for r in refs], indent=2))
+            else:
+                Console().print("\n".join(r.name for r in refs) or "no films yet")
+            return
+        made, where = _run(_stitch(open_engine, settings, parsed, game, not as_json))
+        if as_json:
+            print(json.dumps({**made.to_dict(), "path": where}, indent=2))
+        else:
+            note = "already made" if made.size is None else "made"
+            Console().print(
+                f"film of turns {made.first}-{made.last}, {made.segments} clips ({note}): {where}"
+            )
+
+    return film
+
+
+async def _stitch(
+    open_engine: EngineOpener,
+    settings: Settings,
+    key: SessionKey,
+    game_id: str | None,
+    show_progress: bool,
+) -> tuple[Film, str]:
+    _require_data(settings, key)
+    async with open_engine(settings) as engine:
+        films = engine.films
+        if films is None:
+            raise StorageError("films are not available in this process")
+        if game_id is None:
+            game_id = (await engine.snapshot(key)).game_id
+            if game_id is None:
+                raise NoGameRunning(f"session {key} has no game; name one with --game")
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+            disable=not show_progress,
+        ) as bar:
+            task = bar.add_task("starting", total=None)
+
+            def update(stage: str, done: int, total: int) -> None:
+                bar.update(task, description=stage, completed=done, total=total)
+
+            made = await films.stitch(key, game_id, progress=update)
+        return made, engine.media.locate(made.ref)
+
+
+async def _list(open_engine: EngineOpener, settings: Settings, key: SessionKey) -> list[MediaRef]:
+    _require_data(settings, key)
+    async with open_engine(settings) as engine:
+        if engine.films is None:
+            return []
+        return await engine.films.films(key)
