@@ -3,18 +3,15 @@ client and on the HTTP client talking to a real server (uvicorn on loopback),
 and each step must answer — or fail — the same way on both, down to the message.
 
 The scenarios are those of the core and multiplayer issues: boot, single-player
-turns, votes and windows, the crown, the game lifecycle, errors, events.
+turns, votes and windows, the crown, the game lifecycle, errors, events; replay
+tapes have theirs in ``test_tape_conformance.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from contextlib import aclosing
 from pathlib import Path
-from typing import Any
 
-from glitchcart.client.models import EventOut
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.resolver import bound_session
 from glitchcart.errors import (
@@ -37,23 +34,10 @@ from glitchcart.errors import (
 )
 from support.gated import GatedStore
 from support.providers import GatedNarrator, PlainNarrator
-from support.rigs import KINDS, Rig, rig
+from support.rigs import Rig, run_on_both, take
 from support.transcripts import Transcript
 
 A, B = "discord:100", "web:blue-fox"
-Scenario = Callable[[Rig, Transcript], Awaitable[None]]
-
-
-async def run_on_both(tmp_path: Path, scenario: Scenario, **parts: Callable[[], Any]) -> None:
-    """Run ``scenario`` on each transport (fresh engine parts each time); same transcript."""
-    transcripts = {}
-    for kind in KINDS:
-        made = {name: make() for name, make in parts.items()}
-        async with rig(kind, tmp_path / kind, **made) as r:
-            transcript = Transcript()
-            await scenario(r, transcript)
-            transcripts[kind] = transcript.lines
-    assert transcripts["http"] == transcripts["inprocess"]
 
 
 async def test_boot_and_look(tmp_path: Path) -> None:
@@ -289,17 +273,6 @@ async def test_events(tmp_path: Path) -> None:
         assert [(e.kind, e.data) for e in got] == [("crown_moved", {"holder": None, "from": "ann"})]
 
     await run_on_both(tmp_path, scenario)
-
-
-async def take(stream: Any, *, until: str) -> list[EventOut]:
-    """Events from ``stream`` up to and including the first of kind ``until``."""
-    seen: list[EventOut] = []
-    async with aclosing(stream) as events:
-        async for event in events:
-            seen.append(event)
-            if event.kind == until:
-                return seen
-    return seen
 
 
 def test_the_client_is_glitchcart_client() -> None:
