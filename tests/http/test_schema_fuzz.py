@@ -27,12 +27,14 @@ from schemathesis.specs.openapi import checks
 from glitchcart.client.models import TEXT_FORMAT, SessionView
 from glitchcart.http import create_app
 from support.api import ADMIN_KEY, api_engine, api_settings, bearer
+from support.tapes import add_tapes
 
 _ROOT = tempfile.TemporaryDirectory(prefix="glitchcart-fuzz-")
 _SETTINGS = api_settings(
     Path(_ROOT.name), api_rate=1e9, api_burst=10**9, player_rate=1e9, player_burst=10**9
 )
 _ENGINE = api_engine(Path(_ROOT.name), _SETTINGS)
+add_tapes(_ENGINE)  # the tape routes build real (small) tapes rather than answer "off"
 APP = create_app(_SETTINGS, _ENGINE)
 
 # Printable text with something other than spaces: what the schema's format promises.

@@ -1,4 +1,4 @@
-"""Path-traversal payloads in session keys and frame refs, sent verbatim to a real
+"""Path-traversal payloads in session keys and frame and tape refs, sent verbatim to a real
 server: encoded, double-encoded, backslashes, NUL, look-alike Unicode. Each is
 refused (404 or 422) and nothing on disk is read or touched."""
 
@@ -15,6 +15,7 @@ from support.engines import make_engine
 from support.raw_http import raw_request
 from support.rigs import CARTS, unlimited
 from support.servers import serving
+from support.tapes import add_tapes
 
 KEY_PAYLOADS = [
     "..",
@@ -47,7 +48,7 @@ REF_PAYLOADS = [
     "g1-00000.PNG%2F..",
     "g1%E2%80%A400000.png",  # one-dot leader, looks like a dot
 ]
-SUFFIXES = ["", "/frames/g1-00000.png", "/history", "/events", "/votes"]
+SUFFIXES = ["", "/frames/g1-00000.png", "/history", "/events", "/votes", "/tapes"]
 
 
 def tree(root: Path) -> dict[str, tuple[int, int]]:
@@ -62,6 +63,7 @@ async def server(tmp_path: Path):  # type: ignore[no-untyped-def]
     (tmp_path / "secret.txt").write_text("do not read me")
     data = tmp_path / "data"
     engine = make_engine(data, cartridges=CARTS)
+    add_tapes(engine)
     await engine.boot(SessionKey.parse("web:ok"), "mini", seed=1)
     await engine.boot(SessionKey.parse("web:other"), "mini", seed=2)
     async with serving(create_app(unlimited(engine.settings), engine)) as base_url:
@@ -96,10 +98,11 @@ async def test_frame_refs_that_try_to_leave_their_folder_are_refused(server) -> 
     base_url, root = server
     before = tree(root)
     for payload in REF_PAYLOADS:
-        target = f"/v1/sessions/web:ok/frames/{payload}"
-        status, _, content = await raw_request(base_url, "GET", target)
-        assert status in (400, 404, 422), (target, status, content)
-        assert b"do not read me" not in content
+        for kind in ("frames", "tapes"):
+            target = f"/v1/sessions/web:ok/{kind}/{payload}"
+            status, _, content = await raw_request(base_url, "GET", target)
+            assert status in (400, 404, 422), (target, status, content)
+            assert b"do not read me" not in content
     assert tree(root) == before
 
 

@@ -11,16 +11,18 @@ then the session a ref carries, then the one bound with
 :func:`~glitchcart.core.resolver.bound_session`; a ref of another session is
 refused. Request bodies are validated here, before either transport sees them,
 so a bad argument raises the same :class:`InvalidInput` in both.
+
+Replay tapes are under ``client.tapes`` (:class:`~glitchcart.client.tapes.Tapes`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 from types import TracebackType
-from typing import TypeVar
 
-from pydantic import ValidationError
-
+from glitchcart.client.arguments import SessionArg
+from glitchcart.client.arguments import build_request as _build
+from glitchcart.client.arguments import media_ref as _media_ref
 from glitchcart.client.models import (
     ActionTurn,
     ActionVote,
@@ -47,29 +49,20 @@ from glitchcart.client.models import (
     VetoRequest,
     VoteReceiptOut,
 )
-from glitchcart.client.problems import invalid_input
+from glitchcart.client.tapes import Tapes
 from glitchcart.client.transport import Transport
-from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.keys import MediaRef
 from glitchcart.core.resolver import resolve_session
 from glitchcart.core.votes import VotingMode
 from glitchcart.errors import InvalidInput
 
-T = TypeVar("T")
-SessionArg = SessionKey | str | None
 GAME_ID_LIMIT = 64
-
-
-def _build(make: Callable[[], T]) -> T:
-    """Build a request model; a validation failure is the project's InvalidInput."""
-    try:
-        return make()
-    except ValidationError as exc:
-        raise invalid_input(exc) from None
 
 
 class Client:
     def __init__(self, transport: Transport) -> None:
         self.transport = transport
+        self.tapes = Tapes(transport)
 
     async def __aenter__(self) -> Client:
         return self
@@ -302,10 +295,6 @@ class Client:
 
     async def delete_game(self, game_id: str) -> None:
         await self.transport.delete_game(_game_id(game_id))
-
-
-def _media_ref(ref: MediaRefOut) -> MediaRef:
-    return MediaRef.from_dict({"session": ref.session, "kind": ref.kind, "name": ref.name})
 
 
 def _game_id(game_id: str) -> str:

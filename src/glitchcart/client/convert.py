@@ -6,20 +6,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from glitchcart.client.models import (
+    TAPE_CONTENT_TYPES,
     CartridgeInfo,
     EventOut,
     GameInfo,
+    MediaRefOut,
     SessionView,
+    TapeOut,
     Turn,
     VoteReceiptOut,
 )
 from glitchcart.core.cartridge import Cartridge
+from glitchcart.core.keys import SessionKey
 from glitchcart.core.turn import TurnRecord
 from glitchcart.core.votes import VoteWindow
 from glitchcart.ports import Event, GameSummary
 
 if TYPE_CHECKING:
     from glitchcart.service.engine import Snapshot
+    from glitchcart.service.tapes import Tape
     from glitchcart.service.voting import VoteReceipt
 
 
@@ -82,6 +87,26 @@ def game_out(summary: GameSummary) -> GameInfo:
         players=list(summary.players),
         created_at=summary.created_at,
         updated_at=summary.updated_at,
+    )
+
+
+def tape_url(key: SessionKey, name: str) -> str:
+    """Where the HTTP API answers a tape's bytes, relative to its root."""
+    return f"/v1/sessions/{key}/tapes/{name}"
+
+
+def tape_out(tape: Tape, size: int) -> TapeOut:
+    return TapeOut(
+        ref=MediaRefOut.model_validate(tape.ref.to_dict()),
+        game_id=tape.game_id,
+        first=tape.first,
+        last=tape.last,
+        format=tape.format,
+        turns=tape.turns,
+        size=size,
+        content_type=TAPE_CONTENT_TYPES[tape.format],
+        url=tape_url(tape.ref.session, tape.ref.name),
+        built=tape.built,
     )
 
 

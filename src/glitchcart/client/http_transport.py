@@ -31,6 +31,8 @@ from glitchcart.client.models import (
     PlayerRequest,
     SessionExport,
     SessionView,
+    TapeOut,
+    TapeRequest,
     Turn,
     TurnRequest,
     TwistRequest,
@@ -47,6 +49,7 @@ M = TypeVar("M")
 B = TypeVar("B", bound=BaseModel)
 _CARTRIDGES = TypeAdapter(list[CartridgeInfo])
 _GAMES = TypeAdapter(list[GameInfo])
+_TAPES = TypeAdapter(list[TapeOut])
 
 
 def _path(key: SessionKey, tail: str = "") -> str:
@@ -62,6 +65,7 @@ class HttpTransport:
 
     Pass your own ``http`` client to share connections or to run against an app
     in this process (``httpx.ASGITransport``); otherwise one is made and closed here.
+    A tape build may take longer than other calls: it waits up to ``tape_timeout``.
     """
 
     def __init__(
@@ -72,6 +76,7 @@ class HttpTransport:
         *,
         timeout: float = 30.0,
         event_timeout: float = 60.0,
+        tape_timeout: float = 300.0,
         reconnects: int = 3,
     ) -> None:
         self._owned = http is None
@@ -79,6 +84,7 @@ class HttpTransport:
         self._base = base_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._event_timeout = event_timeout
+        self._tape_timeout = tape_timeout
         self._reconnects = reconnects
 
     async def _call(
@@ -89,7 +95,10 @@ class HttpTransport:
         json: dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        wait: float | None = None,
     ) -> httpx.Response:
+        """One request; ``wait``: seconds to wait for it, if not the client's own timeout."""
+        extra: dict[str, Any] = {} if wait is None else {"timeout": wait}
         try:
             response = await self._http.request(
                 method,
@@ -97,6 +106,7 @@ class HttpTransport:
                 json=json,
                 params=params,
                 headers={**self._headers, **(headers or {})},
+                **extra,
             )
         except httpx.TimeoutException as exc:
             raise Unreachable(f"{self._base} did not answer in time") from exc
@@ -178,6 +188,32 @@ class HttpTransport:
     async def frame(self, key: SessionKey, name: str) -> bytes:
         answer = await self._call("GET", _path(key, f"/frames/{quote(name, safe='')}"))
         return answer.content
+
+    async def build_tape(self, key: SessionKey, body: TapeRequest) -> TapeOut:
+        path = _path(key, "/tapes")
+        answer = await self._call("POST", path, json=_body(body), wait=self._tape_timeout)
+        return _parse(TapeOut, answer)
+
+    async def list_tapes(self, key: SessionKey) -> list[TapeOut]:
+        return _parse(_TAPES, await self._call("GET", _path(key, "/tapes")))
+
+    async def tape(self, key: SessionKey, name: str) -> bytes:
+        answer = await self._call("GET", _path(key, f"/tapes/{quote(name, safe='')}"))
+        return answer.content
+
+    async def tape_chunks(self, key: SessionKey, name: str) -> AsyncGenerator[bytes, None]:
+        url = self._base + _path(key, f"/tapes/{quote(name, safe='')}")
+        try:
+            async with self._http.stream("GET", url, headers=self._headers) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise _problem(response)
+                async for chunk in response.aiter_bytes():
+                    yield chunk
+        except httpx.TimeoutException as exc:
+            raise Unreachable(f"{self._base} did not answer in time") from exc
+        except httpx.HTTPError as exc:
+            raise Unreachable(f"cannot reach {self._base} ({type(exc).__name__})") from exc
 
     async def events(self, key: SessionKey, after: int | None) -> AsyncGenerator[EventOut, None]:
         last, failures = after, 0

@@ -6,7 +6,8 @@ the same values and the same exceptions whichever transport it uses.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 
 from glitchcart.client.convert import (
     cartridge_out,
@@ -14,6 +15,7 @@ from glitchcart.client.convert import (
     game_out,
     receipt_out,
     session_out,
+    tape_out,
     turn_out,
 )
 from glitchcart.client.idempotency import InFlight
@@ -37,6 +39,8 @@ from glitchcart.client.models import (
     PlayerRequest,
     SessionExport,
     SessionView,
+    TapeOut,
+    TapeRequest,
     Turn,
     TurnRequest,
     TwistRequest,
@@ -45,8 +49,10 @@ from glitchcart.client.models import (
     VoteRequest,
 )
 from glitchcart.core.keys import MediaRef, SessionKey
-from glitchcart.errors import SessionNotFound, StorageError
+from glitchcart.core.tape import TurnSpan
+from glitchcart.errors import MediaNotFound, NotFound, SessionNotFound, StorageError
 from glitchcart.service.engine import Engine
+from glitchcart.service.tapes import Tape, TapeService
 
 
 class InProcessTransport:
@@ -156,6 +162,54 @@ class InProcessTransport:
     async def frame(self, key: SessionKey, name: str) -> bytes:
         return await self.engine.frame(key, MediaRef(key, "frame", name))
 
+    async def build_tape(self, key: SessionKey, body: TapeRequest) -> TapeOut:
+        tapes = self._tapes()
+        await self.require(key)  # a missing session before a range it cannot have
+        made = await tapes.build(key, fmt=body.format, turns=TurnSpan(body.first, body.last))
+        size = made.size if made.size is not None else await tapes.size(key, made.ref)
+        return tape_out(made, size)
+
+    async def list_tapes(self, key: SessionKey) -> list[TapeOut]:
+        tapes = self._tapes()
+        await self.require(key)
+        found = []
+        for entry in await tapes.list(key):
+            try:
+                size = await tapes.size(key, entry.ref)
+            except MediaNotFound:
+                continue  # deleted (with its game) since it was listed
+            turns = entry.last - entry.first + 1  # a game's turns are numbered without gaps
+            tape = Tape(
+                entry.ref, entry.game, entry.first, entry.last, entry.format, turns, size, False
+            )
+            found.append(tape_out(tape, size))
+        return found
+
+    async def tape(self, key: SessionKey, name: str) -> bytes:
+        ref = MediaRef(key, "tape", name)  # the name is checked before anything is touched
+        return await self._tapes().get(key, ref)
+
+    async def open_tape(
+        self, key: SessionKey, name: str
+    ) -> tuple[int, AsyncGenerator[bytes, None]]:
+        """A tape's size and its chunks, for the HTTP API to stream: a missing tape is
+        :class:`MediaNotFound` here, before an answer has started."""
+        ref = MediaRef(key, "tape", name)
+        tapes = self._tapes()
+        size = await tapes.size(key, ref)
+        return size, _closing(tapes.read(key, ref))
+
+    async def tape_chunks(self, key: SessionKey, name: str) -> AsyncGenerator[bytes, None]:
+        _, chunks = await self.open_tape(key, name)
+        async with aclosing(chunks):
+            async for chunk in chunks:
+                yield chunk
+
+    def _tapes(self) -> TapeService:
+        if self.engine.tapes is None:
+            raise NotFound("replay tapes are turned off on this server")
+        return self.engine.tapes
+
     async def require(self, key: SessionKey) -> None:
         """Raise :class:`SessionNotFound` unless the session exists."""
         if not await self.engine.exists(key):
@@ -180,3 +234,13 @@ class InProcessTransport:
 
     async def aclose(self) -> None:
         """Nothing to release: the engine belongs to whoever opened it."""
+
+
+async def _closing(chunks: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
+    """``chunks`` as a generator that, once closed, closes them (and the file under them)."""
+    try:
+        async for chunk in chunks:
+            yield chunk
+    finally:
+        if isinstance(chunks, AsyncGenerator):
+            await chunks.aclose()

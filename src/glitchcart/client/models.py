@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
+from glitchcart.core.tape import MAX_TURN
 from glitchcart.core.votes import VotingMode
 
 KEY_PATTERN = r"^[a-z][a-z0-9]{0,15}:[A-Za-z0-9_-]{1,64}$"
@@ -19,6 +20,9 @@ PLAYER_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 GAME_ID_PATTERN = r"^[A-Za-z0-9]{1,64}$"
 CARTRIDGE_PATTERN = r"^[a-z][a-z0-9-]{0,47}$"
 FRAME_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,95}\.png$"
+TAPE_NAME_PATTERN = (
+    r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}-tape-[0-9]{5,8}-[0-9]{5,8}-[0-9a-f]{10}\.(gif|mp4)$"
+)
 TEXT_FORMAT = "action-text"  # printable text; its longest length is a server setting
 
 PlayerId = Annotated[str, Field(pattern=PLAYER_PATTERN)]
@@ -42,6 +46,10 @@ def _whole(value: object) -> object:
 Flag = Annotated[bool, Strict()]
 ChoiceNumber = Annotated[int, Field(ge=1, le=99), BeforeValidator(_whole)]
 Seed = Annotated[int, Field(ge=0, le=2**53 - 1), BeforeValidator(_whole)]  # exact in JSON
+TurnNumber = Annotated[int, Field(ge=0, le=MAX_TURN), BeforeValidator(_whole)]
+TapeFormat = Literal["gif", "mp4"]
+TapeContentType = Literal["image/gif", "video/mp4"]
+TAPE_CONTENT_TYPES: dict[str, TapeContentType] = {"gif": "image/gif", "mp4": "video/mp4"}
 
 
 class Wire(BaseModel):
@@ -225,8 +233,31 @@ class GameRef(Wire):
     game_id: str
 
 
+class TapeOut(Wire):
+    """A replay tape of a game played in the session. ``url`` (relative to the API's
+    root) answers its bytes as ``content_type``; ``built``: this request, or the build
+    it joined, wrote the file (false when it was already there, and in a listing)."""
+
+    ref: MediaRefOut
+    game_id: str
+    first: int
+    last: int
+    format: TapeFormat
+    turns: int  # committed turns on the tape
+    size: int  # bytes
+    content_type: TapeContentType
+    url: str
+    built: bool
+
+
 class EventOut(Wire):
-    """Something that happened in a session; ``id`` rises within the session."""
+    """Something that happened in a session; ``id`` rises within the session.
+
+    Kinds: vote_cast, window_opened, window_closed, turn_resolving, narration,
+    narration_partial, frame_ready, choices, crown_moved, player_joined, game_over,
+    game_booted, game_exited, paused, notice, and tape_ready (a replay tape was
+    written; its ``data.ref`` fetches it: ``client.tapes.get(ref)``).
+    """
 
     session: str
     id: int
@@ -335,6 +366,14 @@ ForceRequest = ForceChoice | ForceAction
 class ModeRequest(Request):
     mode: VotingMode
     player: PlayerId | None = None
+
+
+class TapeRequest(Request):
+    """A tape of the session's game: ``first`` to ``last`` (default: the whole run)."""
+
+    format: TapeFormat = "gif"
+    first: TurnNumber = 0
+    last: TurnNumber | None = None  # None: up to the last committed turn
 
 
 class LoadRequest(Request):

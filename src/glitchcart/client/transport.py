@@ -28,6 +28,8 @@ from glitchcart.client.models import (
     PlayerRequest,
     SessionExport,
     SessionView,
+    TapeOut,
+    TapeRequest,
     Turn,
     TurnRequest,
     TwistRequest,
@@ -84,6 +86,17 @@ class Transport(Protocol):
     async def export(self, key: SessionKey) -> SessionExport: ...
 
     async def frame(self, key: SessionKey, name: str) -> bytes: ...
+
+    async def build_tape(self, key: SessionKey, body: TapeRequest) -> TapeOut: ...
+
+    async def list_tapes(self, key: SessionKey) -> list[TapeOut]: ...
+
+    async def tape(self, key: SessionKey, name: str) -> bytes: ...
+
+    def tape_chunks(self, key: SessionKey, name: str) -> AsyncGenerator[bytes, None]:
+        """A tape's bytes in chunks as they are read; raises (e.g. :class:`MediaNotFound`)
+        on the first step. ``name`` is a tape's file name, checked by the client."""
+        ...
 
     def events(self, key: SessionKey, after: int | None) -> AsyncGenerator[EventOut, None]:
         """Events of one session, those after ``after`` first; raises

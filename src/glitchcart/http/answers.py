@@ -18,10 +18,12 @@ class JsonAnswer(Response):
 
 
 def answer(
-    value: BaseModel | Sequence[BaseModel], headers: dict[str, str] | None = None
+    value: BaseModel | Sequence[BaseModel],
+    headers: dict[str, str] | None = None,
+    status: int = 200,
 ) -> JsonAnswer:
     if isinstance(value, BaseModel):
         body = value.model_dump_json()
     else:
         body = "[" + ",".join(item.model_dump_json() for item in value) + "]"
-    return JsonAnswer(body, headers=headers)
+    return JsonAnswer(body, status_code=status, headers=headers)

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException
 from glitchcart.bootstrap import open_runtime
 from glitchcart.client.models import TEXT_FORMAT, CartridgeInfo, EventOut, Problem
 from glitchcart.errors import GlitchcartError
-from glitchcart.http import crown, events, frames, games, sessions, turns
+from glitchcart.http import crown, events, frames, games, sessions, tapes, turns
 from glitchcart.http.access import PUBLIC_PREFIX, AccessMiddleware, Gatekeeper
 from glitchcart.http.answers import answer
 from glitchcart.http.deps import AppParts, Caller, Parts
@@ -87,7 +87,7 @@ def create_app(
         """The cartridges (game definitions) on offer."""
         return answer(await api.service.cartridges())
 
-    for module in (sessions, turns, crown, frames, events, games):
+    for module in (sessions, turns, crown, frames, tapes, events, games):
         app.include_router(module.router, responses=documented(*COMMON))
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app

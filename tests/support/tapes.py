@@ -1,0 +1,76 @@
+"""Replay tapes for engines under test: the service as the composition root wires it
+(``tape_ready`` on the engine's event bus), with small frames; and two seams to hold
+a build midway, so two requests can be made to meet in one build."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from glitchcart.adapters.file_media import FileMediaStore
+from glitchcart.bootstrap import tape_service
+from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.tape import EncodedTape, TapeScript
+from glitchcart.service.engine import Engine
+from glitchcart.service.inflight import Progress
+from glitchcart.service.tapes import TapeEncoder, TapeService
+
+SMALL = {"frame_width": 128, "frame_height": 72}
+
+
+def add_tapes(
+    engine: Engine, *encoders: TapeEncoder, media: FileMediaStore | None = None
+) -> TapeService:
+    """Turn tapes on in ``engine``: GIF and MP4, or ``encoders``; its media, or ``media``."""
+    settings = engine.settings.model_copy(update=SMALL)
+    tapes = tape_service(
+        engine.store, media or engine.media, engine.cartridges, settings, engine.events
+    )
+    if encoders:
+        tapes.encoders = {encoder.format: encoder for encoder in encoders}
+    engine.tapes = tapes
+    return tapes
+
+
+def tape_folder(tapes: TapeService, session: str) -> Path:
+    """Where the session's tapes are written (it need not exist)."""
+    return Path(tapes.media.locate(MediaRef(SessionKey.parse(session), "tape", "x.gif"))).parent
+
+
+class GatedEncoder:
+    """Counts its encodes and holds each one until ``gate`` opens."""
+
+    def __init__(self, inner: TapeEncoder) -> None:
+        self.inner = inner
+        self.format = inner.format
+        self.version = inner.version
+        self.calls = 0
+        self.entered = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def encode(
+        self, script: TapeScript, *, max_bytes: int, progress: Progress | None = None
+    ) -> EncodedTape:
+        self.calls += 1
+        self.entered.set()
+        await self.gate.wait()
+        return await self.inner.encode(script, max_bytes=max_bytes, progress=progress)
+
+
+class WatchedMedia(FileMediaStore):
+    """Sets ``second_check`` when a second build has checked for its tape. That check is
+    a build's last pause before it starts the encoding or joins the one under way, so
+    by the time a waiter wakes, the second request for one tape has joined the first."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.tape_checks = 0
+        self.second_check = asyncio.Event()
+
+    async def exists(self, ref: MediaRef) -> bool:
+        found = await super().exists(ref)
+        if ref.kind == "tape":
+            self.tape_checks += 1
+            if self.tape_checks == 2:
+                self.second_check.set()
+        return found
