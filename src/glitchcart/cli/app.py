@@ -29,6 +29,13 @@ from glitchcart.bootstrap import (
 )
 from glitchcart.cli.film import film_command
 from glitchcart.cli.games import games_app
+from glitchcart.cli.options import (
+    FlipbookFlag,
+    ProvidersFlag,
+    VideoFlag,
+    option_changes,
+    options_command,
+)
 from glitchcart.cli.party import SharedKeyboard, player_ids
 from glitchcart.cli.play import Interactive, json_emitter, play_auto
 from glitchcart.cli.providers import make_providers_app
@@ -127,6 +134,9 @@ def play(
         str | None,
         typer.Option("--players", help="Share the keyboard: comma-separated player names."),
     ] = None,
+    providers: ProvidersFlag = None,
+    flipbook: FlipbookFlag = None,
+    video: VideoFlag = None,
     as_json: JsonFlag = False,
     data_dir: DataDir = None,
 ) -> None:
@@ -134,6 +144,7 @@ def play(
     key = parse_key(session)
     try:
         seats = player_ids(players.split(",")) if players else []
+        changes = option_changes(providers, flipbook, video)
     except GlitchcartError as exc:
         raise fail(exc) from None
     if seats and auto is not None:
@@ -149,6 +160,9 @@ def play(
         raise fail(GlitchcartError("--json goes with --auto N"))
 
     async def main() -> None:
+        if changes:  # the session's own options, before its game (re)starts
+            async with open_engine(settings, library) as engine:
+                await engine.configure(key, changes)
         if seats:
             async with open_runtime(settings, library) as (engine, _timers):
                 await SharedKeyboard(engine, key, Console(), seats).run(_ask, cartridge, seed)
@@ -242,6 +256,9 @@ def _snapshot_json(engine: Engine, snap: Any) -> dict[str, Any]:
         "choices": [c.to_dict() for c in snap.choices],
         "last_turn": snap.last.to_dict() if snap.last else None,
     }
+
+
+sessions_app.command("options")(options_command(open_engine, fail))
 
 
 @sessions_app.command("rm")
