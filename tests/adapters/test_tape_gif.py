@@ -127,3 +127,14 @@ def test_the_gif_writer_writes_what_pillow_writes_for_the_same_frames() -> None:
     )
     assert save_gif(frames) == out.getvalue()
     assert gif_durations(out.getvalue())[1] == 200
+
+
+def test_a_long_tape_over_the_cap_starts_where_a_sample_of_it_fits() -> None:
+    long = script([png(t) for t in range(120)])  # long enough to be sampled
+    encoder = GifTapeEncoder()
+    cap = len(encoder.encode_now(long, 10**8).data) // 3
+    stages: list[str] = []
+    tape = encoder.encode_now(long, cap, lambda stage, done, total: stages.append(stage))
+    assert len(tape.data) <= cap and len(set(stages)) == 1  # one full pass
+    at = encoder.ladder.index((tape.colours or 0, tape.scale))
+    assert at > 0 and len(encoder.encode_step(long, *encoder.ladder[at - 1])) > cap

@@ -3,8 +3,9 @@
 The frames come from :func:`~glitchcart.adapters.tape_frames.render_frames`.
 To fit ``max_bytes`` the encoder walks a ladder of (colours, scale) steps: first
 fewer colours, then smaller frames (90%, 80%, ...). Every step keeps every frame.
-For a long tape a sample of its shots predicts where on the ladder to start,
-and each failed pass predicts the next step, so a long run needs few passes::
+For a long tape a sample of its shots, encoded step by step, predicts where on
+the ladder to start, and each failed pass predicts the next step, so a long run
+usually needs one full pass::
 
     tape = await GifTapeEncoder().encode(script, max_bytes=8 * 1024 * 1024)
 
@@ -19,7 +20,7 @@ import functools
 import io
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PIL import GifImagePlugin, Image, ImageChops
 
@@ -34,7 +35,8 @@ from glitchcart.adapters.tape_frames import (
     render_frames,
 )
 from glitchcart.adapters.work_ahead import default_workers
-from glitchcart.core.tape import EncodedTape, TapeFormat, TapeScript
+from glitchcart.core.seeds import rng_for
+from glitchcart.core.tape import EncodedTape, TapeFormat, TapeScript, TapeShot
 from glitchcart.errors import LimitExceeded, ProviderError
 
 Step = tuple[int, float]  # (colours, scale)
@@ -43,8 +45,9 @@ LADDER: tuple[Step, ...] = (
     (256, 1.0), (128, 1.0), (64, 1.0), (64, 0.9), (64, 0.8), (64, 0.7), (64, 0.6),
     (48, 0.5), (32, 0.45), (32, 0.4), (32, 0.35), (32, 0.3), (16, 0.25),
 )  # fmt: skip
-SAMPLE_SHOTS = 10
-SAMPLE_ABOVE = 60  # shots; shorter tapes go straight to a full pass
+SAMPLE_SHOTS = 16
+SAMPLE_ABOVE = 100  # shots; a shorter tape goes straight to a full pass (the sample: < 16%)
+SAMPLE_FIT = 0.95  # sixteen shots have estimated a full pass within about 5%
 
 
 class GifTapeEncoder:
@@ -104,20 +107,27 @@ class GifTapeEncoder:
     def _first_step(
         self, script: TapeScript, picture: tuple[int, int], max_bytes: int, total: int
     ) -> int:
-        """Where to start: predicted from a few shots encoded at the ladder's first step."""
+        """Where to start: the first step at which a sample of the shots predicts a fit.
+
+        A step's estimate is the cards (encoded alone) plus the sample's shots scaled up
+        to the whole tape; a sample pass costs at most a sixth of a full one. The next
+        step tried is the one the failed estimate predicts, as after a full pass.
+        """
         if len(script.shots) <= SAMPLE_ABOVE:
             return 0  # a failed full pass would cost little more than the sample
-        step = (len(script.shots) - 1) / (SAMPLE_SHOTS - 1)
-        picks = tuple(script.shots[round(i * step)] for i in range(SAMPLE_SHOTS))
-        sample = TapeScript(
-            script.title, picks, script.closing, script.look, script.seed, script.size
-        )
-        colours, scale = self.ladder[0]
-        size = len(self.encode_step(sample, colours, scale, picture, None))
-        estimate = size * total / count_frames(sample)
-        if estimate <= max_bytes * 0.9:
-            return 0
-        return _next_step(self.ladder, 0, round(estimate), max_bytes)
+        sample = replace(script, shots=_sample(script.shots, SAMPLE_SHOTS, script.seed))
+        cards = replace(script, shots=())
+        shown = count_frames(sample) - 2
+        index = 0
+        while index < len(self.ladder) - 1:
+            colours, scale = self.ladder[index]
+            size = len(self.encode_step(sample, colours, scale, picture))
+            fixed = len(self.encode_step(cards, colours, scale, picture))
+            estimate = fixed + (size - fixed) * (total - 2) / shown
+            if estimate <= max_bytes * SAMPLE_FIT:
+                break
+            index = _next_step(self.ladder, index, round(estimate), max_bytes)
+        return index
 
     def encode_step(
         self,
@@ -215,6 +225,16 @@ def _timed(frames: Iterable[tuple[Image.Image, int]]) -> Iterable[Image.Image]:
     for image, ms in frames:
         image.info["duration"] = ms
         yield image
+
+
+def _sample(shots: Sequence[TapeShot], count: int, seed: int) -> tuple[TapeShot, ...]:
+    """One shot from each of ``count`` equal stretches of the tape, picked at (seeded) random.
+
+    Evenly spaced picks can fall in step with a pattern in the run and skew the estimate.
+    """
+    rng = rng_for(seed, "tape-sample")
+    n = len(shots)
+    return tuple(shots[rng.randrange(i * n // count, (i + 1) * n // count)] for i in range(count))
 
 
 def _next_step(ladder: Sequence[Step], index: int, size: int, max_bytes: int) -> int:
