@@ -248,8 +248,9 @@ class Event:
 
     ``id`` rises within a session, so a subscriber can resume after the last id
     it saw (SSE ``Last-Event-ID``). Kinds: vote_cast, window_opened, window_closed,
-    turn_resolving, narration, narration_partial, frame_ready, choices, crown_moved,
-    player_joined, game_over, game_booted, game_exited, paused, notice, tape_ready.
+    turn_resolving, narration, narration_partial, choices_ready, frame_ready, choices,
+    crown_moved, player_joined, game_over, game_booted, game_exited, paused, notice,
+    options_changed, tape_ready.
     """
 
     session: SessionKey

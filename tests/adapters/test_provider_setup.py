@@ -173,7 +173,7 @@ async def test_a_session_that_chose_offline_never_calls_the_models(tmp_path: Pat
         engine = make_engine(tmp_path, narrator=providers.narrator, painter=providers.painter)
         engine.providers = providers.kinds
         quiet, busy = SessionKey.parse("web:quiet"), SessionKey.parse("web:busy")
-        await engine.configure(quiet, {"providers": ["offline"]})
+        await engine.configure(quiet, {"providers": ["offline"]}, create=True)
         await engine.start(quiet, "mini", seed=3)
         await engine.choose(quiet, 1)
         assert (server.count("chat"), server.count("images")) == (0, 0)

@@ -138,7 +138,7 @@ async def test_server_sent_events_resume_after_last_event_id(tmp_path: Path) -> 
     settings = api_settings(tmp_path, player_rate=1e6, player_burst=10**6, sse_keepalive=0.05)
     engine = api_engine(tmp_path, settings)
     await engine.boot(SessionKey.parse("web:room"), "mini", seed=1)
-    await engine.join(SessionKey.parse("web:room"), "bob")  # event 6; a window stays open
+    await engine.join(SessionKey.parse("web:room"), "bob")  # event 7; a window stays open
     async with serving(create_app(settings, engine)) as base, httpx.AsyncClient() as http:
         headers = {**OPS, "Accept": "text/event-stream"}
         async with http.stream("GET", f"{base}{S}/events?after=0", headers=headers) as stream:
@@ -157,7 +157,7 @@ async def test_server_sent_events_resume_after_last_event_id(tmp_path: Path) -> 
         assert [line for line in lines if line.startswith("id:")] == ["id: 4", "id: 5"]
 
         async def live() -> list[dict[str, Any]]:
-            async with http.stream("GET", f"{base}{S}/events?after=6", headers=headers) as s:
+            async with http.stream("GET", f"{base}{S}/events?after=7", headers=headers) as s:
                 return await read_events(s, 2)
 
         waiting = asyncio.create_task(live())
@@ -176,3 +176,29 @@ async def test_schema_and_docs_are_served(tmp_path: Path) -> None:
         docs = await http.get("/docs")
         assert docs.status_code == 200 and "swagger" in docs.text.lower()
         assert (await http.get("/healthz")).json() == {"status": "ok"}
+
+
+async def test_options_patch_merges_and_a_flipbook_frame_is_served_as_gif(
+    tmp_path: Path,
+) -> None:
+    async with booted(tmp_path) as (_, http):
+        answer = await http.patch(f"{S}/options", json={"flipbook": True}, headers=OPS)
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {"providers": None, "flipbook": True, "video": None}
+        answer = await http.patch(f"{S}/options", json={"video": True}, headers=OPS)
+        assert answer.json() == {"providers": None, "flipbook": True, "video": True}
+        answer = await http.patch(f"{S}/options", json={"flipbook": None}, headers=OPS)
+        assert answer.json() == {"providers": None, "flipbook": None, "video": True}
+        for bad in ({"video": "on"}, {"providers": "offline"}, {"speed": 2}, [1]):
+            answer = await http.patch(f"{S}/options", json=bad, headers=OPS)
+            assert answer.status_code == 422, bad
+            assert answer.headers["content-type"] == "application/problem+json"
+        assert (await http.get(S, headers=OPS)).json()["options"]["video"] is True
+        await http.patch(f"{S}/options", json={"flipbook": True}, headers=OPS)
+        turn = (await http.post(f"{S}/turns", json={"choice": 1}, headers=OPS)).json()
+        name = turn["frame"]["name"]
+        assert name.endswith(".gif")
+        picture = await http.get(f"{S}/frames/{name}", headers=OPS)
+        assert picture.status_code == 200 and picture.headers["content-type"] == "image/gif"
+        schema = (await http.get("/openapi.json")).json()
+        assert "patch" in schema["paths"]["/v1/sessions/{key}/options"]

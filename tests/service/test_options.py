@@ -18,7 +18,7 @@ from glitchcart.adapters.sqlite_store import SqliteSessionStore
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.options import SessionOptions
 from glitchcart.core.session import Phase
-from glitchcart.errors import Forbidden, InvalidInput
+from glitchcart.errors import Forbidden, InvalidInput, SessionNotFound
 from glitchcart.ports import (
     ChoiceRequest,
     Narration,
@@ -96,7 +96,7 @@ def test_options_merge_like_a_json_merge_patch() -> None:
 async def test_each_request_of_a_session_carries_its_own_choice(tmp_path: Path) -> None:
     narrator, painter = RecordingNarrator(), RecordingPainter()
     engine = engine_with(tmp_path, narrator=narrator, painter=painter)
-    chosen = await engine.configure(A, {"providers": ["local", "paint"]})
+    chosen = await engine.configure(A, {"providers": ["local", "paint"]}, create=True)
     assert chosen.providers == ("local", "paint")
     await engine.start(A, "mini", seed=1)  # created empty by configure, booted here
     await engine.choose(A, 1)
@@ -180,7 +180,7 @@ async def test_a_change_while_a_turn_resolves_applies_from_the_next_turn(
 async def test_flipbook_mode_is_per_session(tmp_path: Path) -> None:
     painter = RecordingPainter()
     engine = engine_with(tmp_path, painter=painter)
-    await engine.configure(A, {"flipbook": True})
+    await engine.configure(A, {"flipbook": True}, create=True)
     a = await engine.start(A, "mini", seed=1)
     b = await engine.start(B, "mini", seed=1)
     assert a.frame is not None and a.frame.name.endswith(".gif")
@@ -201,7 +201,7 @@ async def test_video_mode_films_only_the_sessions_that_asked(tmp_path: Path) -> 
         frame_size=SIZE,
     )
     engine.films = films
-    await engine.configure(A, {"video": True})
+    await engine.configure(A, {"video": True}, create=True)
     for key in (A, B):
         await engine.start(key, "mini", seed=3)
         await engine.choose(key, 1)
@@ -210,3 +210,12 @@ async def test_video_mode_films_only_the_sessions_that_asked(tmp_path: Path) -> 
         f"{(await engine.snapshot(A)).game_id}-{t:05d}.mp4" for t in (0, 1)
     ]
     assert await films.segments(B) == []
+
+
+async def test_options_of_a_session_that_does_not_exist_are_not_found(tmp_path: Path) -> None:
+    engine = engine_with(tmp_path)
+    with pytest.raises(SessionNotFound):
+        await engine.configure(A, {"video": True})
+    assert not await engine.exists(A)
+    assert (await engine.configure(A, {"video": True}, create=True)).video is True
+    assert (await engine.snapshot(A)).phase is Phase.EMPTY

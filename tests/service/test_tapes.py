@@ -317,7 +317,9 @@ async def test_in_flipbook_mode_a_tape_plays_each_turns_flipbook(tmp_path: Path)
     engine = make_engine(
         tmp_path, narrator=TurnNarrator(), painter=painter, cartridges=calm_cartridges()
     )
-    await engine.configure(A, {"flipbook": True})  # this session's pictures are flipbooks
+    await engine.configure(
+        A, {"flipbook": True}, create=True
+    )  # this session's pictures are flipbooks
     await play(engine, A, 3)
     tapes = tapes_for(engine)
     tape = await tapes.build(A)

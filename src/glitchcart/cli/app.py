@@ -162,7 +162,7 @@ def play(
     async def main() -> None:
         if changes:  # the session's own options, before its game (re)starts
             async with open_engine(settings, library) as engine:
-                await engine.configure(key, changes)
+                await engine.configure(key, changes, create=True)
         if seats:
             async with open_runtime(settings, library) as (engine, _timers):
                 await SharedKeyboard(engine, key, Console(), seats).run(_ask, cartridge, seed)

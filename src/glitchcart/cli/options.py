@@ -107,7 +107,7 @@ def options_command(
                 raise SessionNotFound(f"no session {parsed}")  # and no data dir made
             async with open_engine(settings) as engine:
                 if changes:
-                    return await engine.configure(parsed, changes, player=player)
+                    return await engine.configure(parsed, changes, player=player, create=True)
                 return (await engine.snapshot(parsed)).options
 
         try:

@@ -17,8 +17,9 @@ Replay tapes are under ``client.tapes`` (:class:`~glitchcart.client.tapes.Tapes`
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from types import TracebackType
+from typing import Any
 
 from glitchcart.client.arguments import SessionArg
 from glitchcart.client.arguments import build_request as _build
@@ -40,9 +41,11 @@ from glitchcart.client.models import (
     JoinRequest,
     MediaRefOut,
     ModeRequest,
+    OptionsRequest,
     PassCrown,
     PlayerRequest,
     SessionExport,
+    SessionOptionsOut,
     SessionView,
     Turn,
     TwistRequest,
@@ -91,12 +94,24 @@ class Client:
         mode: VotingMode | None = None,
         swap: bool = False,
         player: str | None = None,
+        options: Mapping[str, Any] | None = None,
         session: SessionArg = None,
     ) -> Turn:
-        """Boot a cartridge; refused while a game runs unless ``swap``. Returns the prologue."""
+        """Boot a cartridge; refused while a game runs unless ``swap``. Returns the prologue.
+
+        ``options`` changes the session's options first, as :meth:`configure` does."""
         key = resolve_session(session)
         body = _build(
-            lambda: BootRequest(cartridge=cartridge, seed=seed, mode=mode, swap=swap, player=player)
+            lambda: BootRequest.model_validate(
+                {
+                    "cartridge": cartridge,
+                    "seed": seed,
+                    "mode": mode,
+                    "swap": swap,
+                    "player": player,
+                    "options": options,
+                }
+            )
         )
         return await self.transport.boot(key, body)
 
@@ -240,6 +255,22 @@ class Client:
         body = _build(lambda: ModeRequest.model_validate({"mode": mode, "player": player}))
         await self.transport.set_mode(key, body)
 
+    async def configure(
+        self, *, player: str | None = None, session: SessionArg = None, **changes: Any
+    ) -> SessionOptionsOut:
+        """Change the session's own options and return them all::
+
+            await client.configure(providers=["local", "offline"], video=True)
+            await client.configure(providers=None)   # back to the server's default
+
+        Names left out stay as they are. The session must exist (:meth:`boot` takes
+        ``options`` for a new one). With a crown held, only its holder (``player``) may.
+        """
+        key = resolve_session(session)
+        given = {**changes, **({"player": player} if player is not None else {})}
+        body = _build(lambda: OptionsRequest.model_validate(given))
+        return await self.transport.configure(key, body)
+
     # ------------------------------------------------------------ reading
 
     async def history(
@@ -259,8 +290,9 @@ class Client:
     async def frame(
         self, ref: MediaRef | MediaRefOut | str, *, session: SessionArg = None
     ) -> bytes:
-        """The PNG of a turn. ``ref`` is a turn's ``frame`` or a frame's file name; a ref
-        of another session is refused (:class:`SessionMismatch`)."""
+        """The picture of a turn (PNG, or GIF in flipbook mode). ``ref`` is a turn's
+        ``frame`` or a frame's file name; a ref of another session is refused
+        (:class:`SessionMismatch`)."""
         if isinstance(ref, str):
             key = resolve_session(session)
             media = MediaRef(key, "frame", ref)

@@ -62,6 +62,7 @@ def session_out(snap: Snapshot) -> SessionView:
             "vetoed": list(snap.vetoed),
             "paused": snap.paused,
             "idle_deadline": snap.idle_deadline,
+            "options": snap.options.to_dict(),
         }
     )
 

@@ -27,9 +27,11 @@ from glitchcart.client.models import (
     HolderRequest,
     JoinRequest,
     ModeRequest,
+    OptionsRequest,
     PassCrown,
     PlayerRequest,
     SessionExport,
+    SessionOptionsOut,
     SessionView,
     TapeOut,
     TapeRequest,
@@ -57,7 +59,8 @@ def _path(key: SessionKey, tail: str = "") -> str:
 
 
 def _body(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")
+    """The fields the caller set (defaults are the server's too; a merge patch needs it)."""
+    return model.model_dump(mode="json", exclude_unset=True)
 
 
 class HttpTransport:
@@ -177,6 +180,10 @@ class HttpTransport:
 
     async def set_mode(self, key: SessionKey, body: ModeRequest) -> None:
         await self._call("PUT", _path(key, "/mode"), json=_body(body))
+
+    async def configure(self, key: SessionKey, body: OptionsRequest) -> SessionOptionsOut:
+        answer = await self._call("PATCH", _path(key, "/options"), json=_body(body))
+        return _parse(SessionOptionsOut, answer)
 
     async def history(self, key: SessionKey, start: int, limit: int) -> HistoryPage:
         params = {"start": start, "limit": limit}

@@ -35,9 +35,11 @@ from glitchcart.client.models import (
     HolderRequest,
     JoinRequest,
     ModeRequest,
+    OptionsRequest,
     PassCrown,
     PlayerRequest,
     SessionExport,
+    SessionOptionsOut,
     SessionView,
     TapeOut,
     TapeRequest,
@@ -67,7 +69,13 @@ class InProcessTransport:
 
     async def boot(self, key: SessionKey, body: BootRequest) -> Turn:
         record = await self.engine.boot(
-            key, body.cartridge, seed=body.seed, mode=body.mode, swap=body.swap, player=body.player
+            key,
+            body.cartridge,
+            seed=body.seed,
+            mode=body.mode,
+            swap=body.swap,
+            player=body.player,
+            options=body.options.changes() if body.options is not None else None,
         )
         return turn_out(record)
 
@@ -144,6 +152,10 @@ class InProcessTransport:
 
     async def set_mode(self, key: SessionKey, body: ModeRequest) -> None:
         await self.engine.set_mode(key, body.mode, player=body.player)
+
+    async def configure(self, key: SessionKey, body: OptionsRequest) -> SessionOptionsOut:
+        options = await self.engine.configure(key, body.changes(), player=body.player)
+        return SessionOptionsOut.model_validate(options.to_dict())
 
     async def history(self, key: SessionKey, start: int, limit: int) -> HistoryPage:
         found = await self.engine.history(key, start=start, limit=limit + 1)

@@ -19,13 +19,15 @@ KEY_PATTERN = r"^[a-z][a-z0-9]{0,15}:[A-Za-z0-9_-]{1,64}$"
 PLAYER_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 GAME_ID_PATTERN = r"^[A-Za-z0-9]{1,64}$"
 CARTRIDGE_PATTERN = r"^[a-z][a-z0-9-]{0,47}$"
-FRAME_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,95}\.png$"
+PROVIDER_PATTERN = r"^[a-z][a-z0-9-]{0,47}$"
+FRAME_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,95}\.(png|gif)$"  # gif: a flipbook
 TAPE_NAME_PATTERN = (
     r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}-tape-[0-9]{5,8}-[0-9]{5,8}-[0-9a-f]{10}\.(gif|mp4)$"
 )
 TEXT_FORMAT = "action-text"  # printable text; its longest length is a server setting
 
 PlayerId = Annotated[str, Field(pattern=PLAYER_PATTERN)]
+ProviderName = Annotated[str, Field(pattern=PROVIDER_PATTERN)]
 Text = Annotated[
     str,
     Field(min_length=1, max_length=4000, pattern=r"\S", json_schema_extra={"format": TEXT_FORMAT}),
@@ -173,6 +175,15 @@ class WindowOut(Wire):
     votes: list[VoteOut]
 
 
+class SessionOptionsOut(Wire):
+    """A session's own options; null hands one to the server's default (the cartridge's
+    providers, then the settings'; the settings' flipbook and video switches)."""
+
+    providers: list[str] | None  # model providers by name, best first
+    flipbook: bool | None  # each turn's picture a short animated GIF
+    video: bool | None  # a film clip per turn, a film at death
+
+
 class SessionView(Wire):
     """What a surface shows of a session right now. ``version`` is its ETag."""
 
@@ -193,6 +204,7 @@ class SessionView(Wire):
     vetoed: list[int]
     paused: bool
     idle_deadline: float | None
+    options: SessionOptionsOut
 
 
 class VoteReceiptOut(Wire):
@@ -254,9 +266,11 @@ class EventOut(Wire):
     """Something that happened in a session; ``id`` rises within the session.
 
     Kinds: vote_cast, window_opened, window_closed, turn_resolving, narration,
-    narration_partial, frame_ready, choices, crown_moved, player_joined, game_over,
-    game_booted, game_exited, paused, notice, and tape_ready (a replay tape was
-    written; its ``data.ref`` fetches it: ``client.tapes.get(ref)``).
+    narration_partial, choices_ready (the next choices, shown while the picture is
+    painted; votes open with ``choices``), frame_ready, choices (the turn committed),
+    crown_moved, player_joined, game_over, game_booted, game_exited, paused, notice,
+    options_changed, and tape_ready (a replay tape was written; its ``data.ref``
+    fetches it: ``client.tapes.get(ref)``).
     """
 
     session: str
@@ -281,12 +295,30 @@ class Problem(Wire):
 # ---------------------------------------------------------------- requests
 
 
+class OptionsPatch(Request):
+    """Changes to a session's options, as a JSON merge patch: a field left out stays as
+    it is, ``null`` hands it back to the server's default."""
+
+    providers: list[ProviderName] | None = Field(default=None, min_length=1, max_length=8)
+    flipbook: Flag | None = None
+    video: Flag | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the caller gave, and only those."""
+        return {name: getattr(self, name) for name in self.model_fields_set if name != "player"}
+
+
+class OptionsRequest(OptionsPatch):
+    player: PlayerId | None = None  # with a crown held, only its holder may
+
+
 class BootRequest(Request):
     cartridge: str = Field(pattern=CARTRIDGE_PATTERN)
     seed: Seed | None = None
     mode: VotingMode | None = None
     swap: Flag = False  # save and replace a running game
     player: PlayerId | None = None
+    options: OptionsPatch | None = None  # the session's options, set before the prologue
 
 
 class ChoiceVote(Request):

@@ -24,9 +24,11 @@ from glitchcart.client.models import (
     HolderRequest,
     JoinRequest,
     ModeRequest,
+    OptionsRequest,
     PassCrown,
     PlayerRequest,
     SessionExport,
+    SessionOptionsOut,
     SessionView,
     TapeOut,
     TapeRequest,
@@ -80,6 +82,8 @@ class Transport(Protocol):
     async def force(self, key: SessionKey, body: ForceRequest) -> VoteReceiptOut: ...
 
     async def set_mode(self, key: SessionKey, body: ModeRequest) -> None: ...
+
+    async def configure(self, key: SessionKey, body: OptionsRequest) -> SessionOptionsOut: ...
 
     async def history(self, key: SessionKey, start: int, limit: int) -> HistoryPage: ...
 

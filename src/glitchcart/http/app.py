@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 
 from glitchcart.bootstrap import open_runtime
 from glitchcart.client.models import TEXT_FORMAT, CartridgeInfo, EventOut, Problem
+from glitchcart.core.options import OFFLINE
 from glitchcart.errors import GlitchcartError
 from glitchcart.http import crown, events, frames, games, sessions, tapes, turns
 from glitchcart.http.access import PUBLIC_PREFIX, AccessMiddleware, Gatekeeper
@@ -120,7 +121,9 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
                     operation["security"] = [{"ApiKey": []}]
                 for param in operation.get("parameters", ()):
                     _drop_null(param)
+        known = sorted({OFFLINE, *(p.name for p in settings.providers)})
         for model in components.values():
+            _name_providers(model.get("properties", {}).get("providers"), known)
             for prop in model.get("properties", {}).values():
                 if prop.get("format") == TEXT_FORMAT:
                     prop["maxLength"] = settings.max_action_length
@@ -130,6 +133,14 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
                     )
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+def _name_providers(prop: dict[str, Any] | None, known: list[str]) -> None:
+    """A session may pick only the providers this server has: list them in the schema."""
+    for option in (prop or {}).get("anyOf", ()):
+        if option.get("type") == "array":
+            option["items"] = {"type": "string", "enum": known}
+            option["uniqueItems"] = True
 
 
 def _drop_null(param: dict[str, Any]) -> None:

@@ -13,15 +13,20 @@ from glitchcart.http.problem import documented
 router = APIRouter(prefix="/v1/sessions/{key}", tags=["frames"])
 
 
-class PngResponse(Response):
+class PictureResponse(Response):
     media_type = "image/png"
 
 
 @router.get(
     "/frames/{name}",
-    response_class=PngResponse,
+    response_class=PictureResponse,
     responses={
-        200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}},
+        200: {
+            "content": {
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+                "image/gif": {"schema": {"type": "string", "format": "binary"}},
+            }
+        },
         **documented(404),
     },
 )
@@ -29,8 +34,12 @@ async def frame(
     key: Key,
     name: Annotated[str, Path(json_schema_extra={"pattern": FRAME_NAME_PATTERN})],
     api: Parts,
-) -> PngResponse:
-    """The PNG of a turn (``frame.name`` of a turn). A name is checked before any file is
-    looked at; a frame of another session is not found here."""
-    png = await api.service.frame(key, name)
-    return PngResponse(png, headers={"Cache-Control": "private, max-age=3600"})
+) -> PictureResponse:
+    """The picture of a turn (``frame.name`` of a turn): a PNG, or a GIF for a session in
+    flipbook mode. A name is checked before any file is looked at; a frame of another
+    session is not found here."""
+    picture = await api.service.frame(key, name)
+    kind = "image/gif" if name.endswith(".gif") else "image/png"
+    return PictureResponse(
+        picture, media_type=kind, headers={"Cache-Control": "private, max-age=3600"}
+    )

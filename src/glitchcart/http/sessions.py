@@ -1,4 +1,4 @@
-"""Sessions: boot, look, exit, reset, regenerate, join; history and export."""
+"""Sessions: boot, look, exit, reset, regenerate, join, options; history and export."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from glitchcart.client.models import (
     GameRef,
     HistoryPage,
     JoinRequest,
+    OptionsRequest,
     PlayerRequest,
     SessionExport,
+    SessionOptionsOut,
     SessionView,
     Turn,
 )
@@ -82,6 +84,16 @@ async def join(key: Key, body: JoinRequest, api: Parts) -> Response:
     api.gatekeeper.player(key, body.player)
     await api.service.join(key, body)
     return Response(status_code=204)
+
+
+@router.patch("/options", response_model=SessionOptionsOut, responses=documented(403, 404, 413))
+async def configure(key: Key, body: OptionsRequest, api: Parts) -> Response:
+    """Change the session's own options (its model providers, flipbook and video modes)
+    as a JSON merge patch: a field left out stays, ``null`` hands it back to the server's
+    default. A session must exist (boot one with ``options`` to choose before its first
+    prologue). With a crown held, only its holder may."""
+    api.gatekeeper.player(key, body.player)
+    return answer(await api.service.configure(key, body))
 
 
 @router.get("/history", response_model=HistoryPage, responses=documented(404))

@@ -27,6 +27,7 @@ from glitchcart.errors import (
     GameNotFound,
     InvalidInput,
     NoGameRunning,
+    SessionNotFound,
     TurnResolving,
 )
 from glitchcart.ports import GameSummary
@@ -137,19 +138,28 @@ class Lifecycle(TurnPipeline):
         return await self._resolve_tracked(closed)
 
     async def configure(
-        self, key: SessionKey, changes: Mapping[str, Any], *, player: str | None = None
+        self,
+        key: SessionKey,
+        changes: Mapping[str, Any],
+        *,
+        player: str | None = None,
+        create: bool = False,
     ) -> SessionOptions:
         """Change the session's own options and return them all.
 
         ``changes`` is a merge patch: a name set to None goes back to the server's
         default. Provider names must be configured in this process (or "offline").
-        A session that does not exist yet is created empty, so a channel can pick
-        its models before its first game. With a crown held, only its holder may.
-        A turn already resolving finishes with the options it started with.
+        A session that does not exist is :class:`SessionNotFound` (boot it with
+        ``options``), unless ``create`` makes it empty first (the terminal's way).
+        With a crown held, only its holder may. A turn already resolving finishes
+        with the options it started with.
         """
         checked = self._checked_options(changes)
         async with self._lock(key):
-            record = await self.store.load(key) or empty_session(key)
+            record = await self.store.load(key)
+            if record is None and not create:
+                raise SessionNotFound(f"no session {key}; boot it with these options instead")
+            record = record or empty_session(key)
             self._may_configure(record, player)
             options = record.options.merge(checked)
             if options != record.options or record.version == 0:
