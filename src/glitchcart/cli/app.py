@@ -7,7 +7,6 @@ line to stderr and exits with the error's code (2 bad input, 3 not found,
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import json
 import re
@@ -21,12 +20,13 @@ from rich.console import Console
 
 from glitchcart.adapters.cartridge_library import CartridgeLibrary
 from glitchcart.bootstrap import (
-    DB_NAME,
     check_providers,
     open_engine,
     open_runtime,
     open_tapes,
 )
+from glitchcart.cli.common import DataDir, JsonFlag, fail, has_data
+from glitchcart.cli.common import run as run_now
 from glitchcart.cli.film import film_command
 from glitchcart.cli.games import games_app
 from glitchcart.cli.options import (
@@ -68,26 +68,10 @@ app.command("tape")(tape_command(open_tapes))
 app.command("film")(film_command(open_engine))
 app.add_typer(make_providers_app(check_providers), name="providers")
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir", help="Data directory (default: $GLITCHCART_HOME or the user data folder)."
-    ),
-]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
-
-
-def fail(exc: GlitchcartError) -> typer.Exit:
-    Console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(exc.exit_code)
-
 
 def run(fn: Callable[[], Awaitable[T]]) -> T:
-    """Run one command's coroutine; turn project errors into a one-line message."""
-    try:
-        return asyncio.run(fn())  # type: ignore[arg-type]
-    except GlitchcartError as exc:
-        raise fail(exc) from None
+    """Run one command's coroutine function; project errors fail in one line."""
+    return run_now(fn())  # type: ignore[arg-type]
 
 
 def settings_for(data_dir: Path | None) -> Settings:
@@ -109,10 +93,6 @@ def parse_key(raw: str | None) -> SessionKey:
         return terminal_session() if raw is None else SessionKey.parse(raw)
     except GlitchcartError as exc:
         raise fail(exc) from None
-
-
-def has_data(settings: Settings) -> bool:
-    return (settings.data_dir / DB_NAME).exists()
 
 
 @app.command()
@@ -258,7 +238,7 @@ def _snapshot_json(engine: Engine, snap: Any) -> dict[str, Any]:
     }
 
 
-sessions_app.command("options")(options_command(open_engine, fail))
+sessions_app.command("options")(options_command(open_engine))
 
 
 @sessions_app.command("rm")

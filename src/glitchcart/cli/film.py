@@ -14,14 +14,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from glitchcart.cli.tape import _fail, _require_data, _run
+from glitchcart.cli.common import DataDir, JsonFlag, fail, progress_bar, require_data, run
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.errors import GlitchcartError, NoGameRunning, StorageError
 from glitchcart.service.engine import Engine
@@ -43,25 +41,23 @@ def film_command(open_engine: EngineOpener) -> Callable[..., None]:
         list_films: Annotated[
             bool, typer.Option("--list", help="List the session's films instead.")
         ] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
-        data_dir: Annotated[
-            Path | None, typer.Option("--data-dir", help="Data directory (default: as `play`).")
-        ] = None,
+        as_json: JsonFlag = False,
+        data_dir: DataDir = None,
     ) -> None:
         """Stitch a session's game into one MP4 film (its clips, one per turn), or list films."""
         try:
             parsed = SessionKey.parse(key)
         except GlitchcartError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
         settings = load_settings(home=data_dir)
         if list_films:
-            refs = _run(_list(open_engine, settings, parsed))
+            refs = run(_list(open_engine, settings, parsed))
             if as_json:
                 print(json.dumps([r.to_dict() for r in refs], indent=2))
             else:
                 Console().print("\n".join(r.name for r in refs) or "no films yet")
             return
-        made, where = _run(_stitch(open_engine, settings, parsed, game, not as_json))
+        made, where = run(_stitch(open_engine, settings, parsed, game, not as_json))
         if as_json:
             print(json.dumps({**made.to_dict(), "path": where}, indent=2))
         else:
@@ -80,7 +76,7 @@ async def _stitch(
     game_id: str | None,
     show_progress: bool,
 ) -> tuple[Film, str]:
-    _require_data(settings, key)
+    require_data(settings, key)
     async with open_engine(settings) as engine:
         films = engine.films
         if films is None:
@@ -89,26 +85,13 @@ async def _stitch(
             game_id = (await engine.snapshot(key)).game_id
             if game_id is None:
                 raise NoGameRunning(f"session {key} has no game; name one with --game")
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-            disable=not show_progress,
-        ) as bar:
-            task = bar.add_task("starting", total=None)
-
-            def update(stage: str, done: int, total: int) -> None:
-                bar.update(task, description=stage, completed=done, total=total)
-
+        with progress_bar(show_progress) as update:
             made = await films.stitch(key, game_id, progress=update)
         return made, engine.media.locate(made.ref)
 
 
 async def _list(open_engine: EngineOpener, settings: Settings, key: SessionKey) -> list[MediaRef]:
-    _require_data(settings, key)
+    require_data(settings, key)
     async with open_engine(settings) as engine:
         if engine.films is None:
             return []

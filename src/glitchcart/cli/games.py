@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,19 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from glitchcart.bootstrap import DB_NAME, open_engine
+from glitchcart.cli.common import DataDir, fail
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import GameNotFound, GlitchcartError
 from glitchcart.ports import GameSummary
 from glitchcart.settings import load_settings
 
 games_app = typer.Typer(help="List, load and delete saved games.", no_args_is_help=True)
-
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data directory.")]
-
-
-def _fail(exc: GlitchcartError) -> typer.Exit:
-    Console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(exc.exit_code)
 
 
 def _when(ts: float) -> str:
@@ -62,7 +55,7 @@ def games_list(
     try:
         games = asyncio.run(main())
     except GlitchcartError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if as_json:
         print(json.dumps([_json(g) for g in games], indent=2))
         return
@@ -103,7 +96,7 @@ def games_load(
 
         asyncio.run(main())
     except GlitchcartError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     Console().print(f"loaded {game_id} into {key}; play it with: glitchcart play --session {key}")
 
 
@@ -121,5 +114,5 @@ def games_rm(game_id: str, data_dir: DataDir = None) -> None:
     try:
         asyncio.run(main())
     except GlitchcartError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     Console().print(f"deleted {game_id}")

@@ -12,20 +12,18 @@ same flags for the session it plays.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from glitchcart.bootstrap import DB_NAME
+from glitchcart.cli.common import DataDir, JsonFlag, fail, require_data, run
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.options import SessionOptions
-from glitchcart.errors import GlitchcartError, InvalidInput, SessionNotFound
+from glitchcart.errors import GlitchcartError, InvalidInput
 from glitchcart.service.engine import Engine
 from glitchcart.settings import Settings, load_settings
 
@@ -76,9 +74,7 @@ def describe(options: SessionOptions) -> str:
     )
 
 
-def options_command(
-    open_engine: EngineOpener, fail: Callable[[GlitchcartError], typer.Exit]
-) -> Callable[..., None]:
+def options_command(open_engine: EngineOpener) -> Callable[..., None]:
     """The ``sessions options`` command on the engine ``open_engine`` yields."""
 
     def options(
@@ -89,10 +85,8 @@ def options_command(
         player: Annotated[
             str | None, typer.Option("--player", help="Who asks (the crown holder, if any).")
         ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
-        data_dir: Annotated[
-            Path | None, typer.Option("--data-dir", help="Data directory (default: as `play`).")
-        ] = None,
+        as_json: JsonFlag = False,
+        data_dir: DataDir = None,
     ) -> None:
         """Show a session's own options; change them first if flags are given."""
         try:
@@ -103,17 +97,14 @@ def options_command(
         settings = load_settings(home=data_dir)
 
         async def main() -> SessionOptions:
-            if not changes and not (settings.data_dir / DB_NAME).exists():
-                raise SessionNotFound(f"no session {parsed}")  # and no data dir made
+            if not changes:
+                require_data(settings, parsed)  # a look makes no data dir
             async with open_engine(settings) as engine:
                 if changes:
                     return await engine.configure(parsed, changes, player=player, create=True)
                 return (await engine.snapshot(parsed)).options
 
-        try:
-            chosen = asyncio.run(main())
-        except GlitchcartError as exc:
-            raise fail(exc) from None
+        chosen = run(main())
         if as_json:
             print(json.dumps(chosen.to_dict(), indent=2))
         else:

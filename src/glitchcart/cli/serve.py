@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 
+from glitchcart.cli.common import fail
 from glitchcart.errors import GlitchcartError, InvalidInput
 from glitchcart.settings import load_settings
 
@@ -31,15 +31,10 @@ def serve(
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise _fail(InvalidInput(f"bad settings: {where}: {first['msg']}")) from None
+        raise fail(InvalidInput(f"bad settings: {where}: {first['msg']}")) from None
     from glitchcart.server import run_server  # only this command pays for importing the server
 
     try:
         run_server(settings, host, port)
     except GlitchcartError as exc:
-        raise _fail(exc) from None
-
-
-def _fail(exc: GlitchcartError) -> typer.Exit:
-    Console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(exc.exit_code)
+        raise fail(exc) from None

@@ -11,21 +11,18 @@ adapters and this module stays a thin surface::
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from glitchcart.bootstrap import DB_NAME
+from glitchcart.cli.common import DataDir, JsonFlag, fail, progress_bar, require_data, run
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.tape import TapeFormat, TurnSpan, parse_format
-from glitchcart.errors import GlitchcartError, SessionNotFound
+from glitchcart.errors import GlitchcartError
 from glitchcart.service.tapes import Tape, TapeEntry, TapeService
 from glitchcart.settings import Settings, load_settings
 
@@ -45,10 +42,8 @@ def tape_command(open_tapes: TapeOpener) -> Callable[..., None]:
         list_tapes: Annotated[
             bool, typer.Option("--list", help="List the session's tapes instead.")
         ] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
-        data_dir: Annotated[
-            Path | None, typer.Option("--data-dir", help="Data directory (default: as `play`).")
-        ] = None,
+        as_json: JsonFlag = False,
+        data_dir: DataDir = None,
     ) -> None:
         """Build a replay tape (GIF or MP4) of a session's game, or list its tapes."""
         try:
@@ -56,13 +51,13 @@ def tape_command(open_tapes: TapeOpener) -> Callable[..., None]:
             tape_format = parse_format(fmt)
             span = None if turns is None else TurnSpan.parse(turns)
         except GlitchcartError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
         settings = load_settings(home=data_dir)
         if list_tapes:
-            entries = _run(_list(open_tapes, settings, parsed))
+            entries = run(_list(open_tapes, settings, parsed))
             _show_list(entries, as_json)
             return
-        built, where = _run(_build(open_tapes, settings, parsed, tape_format, span, not as_json))
+        built, where = run(_build(open_tapes, settings, parsed, tape_format, span, not as_json))
         if as_json:
             print(json.dumps({**built.to_dict(), "path": where}, indent=2))
         else:
@@ -80,28 +75,15 @@ async def _build(
     span: TurnSpan | None,
     show_progress: bool,
 ) -> tuple[Tape, str]:
-    _require_data(settings, key)
+    require_data(settings, key)
     async with open_tapes(settings) as tapes:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-            disable=not show_progress,
-        ) as bar:
-            task = bar.add_task("starting", total=None)
-
-            def update(stage: str, done: int, total: int) -> None:
-                bar.update(task, description=stage, completed=done, total=total)
-
+        with progress_bar(show_progress) as update:
             made = await tapes.build(key, turns=span, fmt=fmt, progress=update)
         return made, tapes.locate(key, made.ref)
 
 
 async def _list(open_tapes: TapeOpener, settings: Settings, key: SessionKey) -> list[TapeEntry]:
-    _require_data(settings, key)
+    require_data(settings, key)
     async with open_tapes(settings) as tapes:
         return await tapes.list(key)
 
@@ -115,20 +97,3 @@ def _show_list(entries: list[TapeEntry], as_json: bool) -> None:
         out.print("no tapes yet")
     for e in entries:
         out.print(f"{e.ref.name}  game {e.game} · turns {e.first}-{e.last} · {e.format}")
-
-
-def _require_data(settings: Settings, key: SessionKey) -> None:
-    if not (settings.data_dir / DB_NAME).exists():
-        raise SessionNotFound(f"no session {key}")
-
-
-def _run(work: Coroutine[Any, Any, T]) -> T:
-    try:
-        return asyncio.run(work)
-    except GlitchcartError as exc:
-        raise _fail(exc) from None
-
-
-def _fail(exc: GlitchcartError) -> typer.Exit:
-    Console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(exc.exit_code)
