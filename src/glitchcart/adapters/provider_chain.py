@@ -98,16 +98,6 @@ class _Plan:
         return picked
 
 
-class _Planned(Protocol):
-    def plan(
-        self,
-        cartridge: Cartridge | None,
-        session: SessionKey | None,
-        game_id: str | None,
-        chosen: Sequence[str] | None = None,
-    ) -> list[str]: ...
-
-
 class _Asks(Protocol):
     @property
     def cartridge(self) -> Cartridge: ...
@@ -119,9 +109,9 @@ class _Asks(Protocol):
     def providers(self) -> tuple[str, ...] | None: ...
 
 
-def _plan_for(chain: _Planned, request: _Asks) -> list[str]:
-    """The providers ``chain`` tries for ``request``, which names its session's choice."""
-    return chain.plan(request.cartridge, request.session, request.game_id, request.providers)
+def _plan_for(plan: _Plan, request: _Asks) -> list[str]:
+    """The providers to try for ``request``, which names its session's choice."""
+    return plan.order(request.cartridge, request.session, request.game_id, request.providers)
 
 
 async def _first(names: list[str], call: Callable[[str], Awaitable[T]]) -> T | None:
@@ -168,14 +158,14 @@ class ChainNarrator:
         return self.meter.notices(session)
 
     async def prologue(self, request: PrologueRequest) -> str:
-        names = _plan_for(self, request)
+        names = _plan_for(self._plan, request)
         text = await _first(names, lambda n: self._links[n].prologue(request))
         if text is not None:
             return text
         return await self.offline.prologue(request)
 
     async def narrate(self, request: NarrationRequest) -> Narration:
-        names = _plan_for(self, request)
+        names = _plan_for(self._plan, request)
         narration = await _first(names, lambda n: self._links[n].narrate(request))
         if narration is None:
             narration = await self.offline.narrate(request)
@@ -189,7 +179,7 @@ class ChainNarrator:
         return narration
 
     async def choices(self, request: ChoiceRequest) -> tuple[Choice, ...]:
-        names = _plan_for(self, request)
+        names = _plan_for(self._plan, request)
         choices = await _first(names, lambda n: self._links[n].choices(request))
         if choices is not None:
             return choices
@@ -204,15 +194,11 @@ class ChainNarrator:
         self, request: NarrationRequest
     ) -> Callable[[str, tuple[str, ...]], Awaitable[str]] | None:
         memory = self.memory
-        if memory is None or not self.plan(
-            request.cartridge, request.session, request.game_id, request.providers
-        ):
+        if memory is None or not _plan_for(self._plan, request):
             return None
 
         async def summarize(previous: str, events: tuple[str, ...]) -> str:
-            names = self.plan(
-                request.cartridge, request.session, request.game_id, request.providers
-            )
+            names = _plan_for(self._plan, request)
             text = await _first(
                 names,
                 lambda n: self._links[n].summarize(
@@ -259,9 +245,7 @@ class ChainPainter:
         return self._plan.order(cartridge, session, game_id, chosen)
 
     async def paint(self, request: PaintRequest) -> bytes:
-        for name in self.plan(
-            request.cartridge, request.session, request.game_id, request.providers
-        ):
+        for name in _plan_for(self._plan, request):
             try:
                 return await self._links[name].paint(request)
             except ProviderRefused:
