@@ -23,6 +23,7 @@ from glitchcart.adapters.memory_events import MemoryEventBus
 from glitchcart.adapters.offline_filmmaker import OfflineFilmmaker
 from glitchcart.adapters.provider_check import check_providers
 from glitchcart.adapters.provider_setup import build_providers
+from glitchcart.adapters.spend_ledger import SqliteSpendLedger
 from glitchcart.adapters.sqlite_store import SqliteSessionStore
 from glitchcart.adapters.tape_gif import GifTapeEncoder
 from glitchcart.adapters.tape_mp4 import Mp4TapeEncoder
@@ -36,6 +37,7 @@ from glitchcart.service.timers import DeadlineTimers
 from glitchcart.settings import Settings
 
 DB_NAME = "glitchcart.db"
+SPEND_DB_NAME = "spend.db"  # model spend per session and game: budgets survive restarts
 
 
 def prepare_data_dir(settings: Settings) -> Path:
@@ -106,7 +108,8 @@ async def open_engine(
     library = cartridges or CartridgeLibrary()
     events = MemoryEventBus()
     size = (settings.frame_width, settings.frame_height)
-    providers = build_providers(settings, stream=EventNarrationStream(events))
+    ledger = SqliteSpendLedger(root / SPEND_DB_NAME) if settings.providers else None
+    providers = build_providers(settings, stream=EventNarrationStream(events), ledger=ledger)
     # Flipbooks and films are per session (its options), the settings giving the default.
     painter = FlipbookPainter(providers.painter)
     films = FilmService(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from glitchcart.adapters.metering import Meter, Usage, price
+from glitchcart.adapters.spend_ledger import SqliteSpendLedger
 from glitchcart.core.keys import SessionKey
+from glitchcart.errors import StorageError
 from glitchcart.settings import ProviderConfig
 
 HOSTED = ProviderConfig(
@@ -90,3 +94,28 @@ def test_a_picture_counts_for_the_turn_being_resolved() -> None:
     m.charge(Usage(images=1), provider="paint", session=A, game_id="g1")
     assert m.turn("g1", 3).usage == Usage(100, 100, 1)
     assert m.game("g1").usage.images == 2
+
+
+def test_spend_outlives_the_meter_and_is_shared_through_the_ledger(tmp_path: Path) -> None:
+    first = SqliteSpendLedger(tmp_path / "spend.db")
+    m = Meter({"hosted": HOSTED}, session_budget=0.05, ledger=first)
+    m.charge(Usage(1000, 1000), provider="hosted", session=A, game_id="g1")
+    m.charge(Usage(1000, 0), provider="hosted", session=A, game_id="g1")
+    assert not m.allows(A, "g1") and len(m.notices(A)) == 1
+    other = SqliteSpendLedger(tmp_path / "spend.db")  # another process on the same data
+    assert not Meter({"hosted": HOSTED}, session_budget=0.05, ledger=other).allows(A, "g1")
+    first.close()
+    restarted = Meter({"hosted": HOSTED}, session_budget=0.05, ledger=other)
+    assert restarted.session(A).cost == pytest.approx(0.05) and restarted.session(A).calls == 2
+    assert not restarted.allows(A, "g1") and restarted.allows(B, "g2")
+    restarted.charge(Usage(10, 10), provider="hosted", session=A, game_id="g1")
+    assert restarted.notices(A) == []  # told once, not again after the restart
+    other.close()
+    with pytest.raises(StorageError):
+        other.get("session", str(A))
+
+
+def test_a_ledger_that_cannot_be_opened_is_a_storage_error(tmp_path: Path) -> None:
+    (tmp_path / "spend.db").mkdir()  # a folder where the file should be
+    with pytest.raises(StorageError):
+        SqliteSpendLedger(tmp_path / "spend.db")

@@ -9,10 +9,13 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
+from glitchcart.adapters.cartridge_library import CartridgeLibrary
 from glitchcart.adapters.offline_narrator import OfflineNarrator
 from glitchcart.adapters.offline_painter import OfflinePainter
 from glitchcart.adapters.provider_chain import ChainNarrator, ChainPainter
 from glitchcart.adapters.provider_setup import build_providers
+from glitchcart.adapters.spend_ledger import SqliteSpendLedger
+from glitchcart.bootstrap import SPEND_DB_NAME, open_engine
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import Phase
 from glitchcart.settings import Settings
@@ -182,3 +185,13 @@ async def test_a_session_that_chose_offline_never_calls_the_models(tmp_path: Pat
         assert providers.meter.session(busy).calls == server.count("chat") + 1  # all of them
         assert providers.meter.session(quiet).calls == 0
         await providers.aclose()
+
+
+async def test_the_runtime_keeps_spend_in_the_data_directory(tmp_path: Path) -> None:
+    async with FakeOpenAI() as server:
+        settings = settings_for(server, tmp_path)
+        async with open_engine(settings, CartridgeLibrary()) as engine:
+            await engine.start(SessionKey.parse("web:alpha"), "dust-signal", seed=3)
+    ledger = SqliteSpendLedger(settings.data_dir / SPEND_DB_NAME)
+    assert ledger.get("session", "web:alpha").calls >= 2  # prologue, choices, picture
+    ledger.close()

@@ -15,6 +15,11 @@ queues one notice for that session's players. Other sessions are untouched.
 
 One call may overshoot a budget by its own cost: the price of a call is only
 known once it has been answered.
+
+Session and game totals go to a :class:`SpendLedger`: in memory by default, or
+:class:`~glitchcart.adapters.spend_ledger.SqliteSpendLedger` in the data directory,
+so a restart (or another process on the same data) does not reset a budget.
+Per-turn and per-provider figures stay in memory: they are for reports.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from glitchcart.core.keys import SessionKey
 from glitchcart.settings import ProviderConfig
@@ -66,6 +72,34 @@ def price(config: ProviderConfig, usage: Usage) -> float:
     )
 
 
+class SpendLedger(Protocol):
+    """Running totals of spend per scope ("session", "game") and key."""
+
+    def add(self, scope: str, key: str, usage: Usage, cost: float) -> Tally:
+        """Add one call to the total of ``scope``/``key``; the new total."""
+        ...
+
+    def get(self, scope: str, key: str) -> Tally: ...
+
+    def close(self) -> None: ...
+
+
+class MemorySpendLedger:
+    """Totals in this process's memory only (the oldest keys are forgotten first)."""
+
+    def __init__(self) -> None:
+        self._totals = _Bounded()
+
+    def add(self, scope: str, key: str, usage: Usage, cost: float) -> Tally:
+        return self._totals.add(f"{scope}:{key}", usage, cost)
+
+    def get(self, scope: str, key: str) -> Tally:
+        return self._totals.get(f"{scope}:{key}", Tally())
+
+    def close(self) -> None:
+        self._totals.clear()
+
+
 class _Bounded(OrderedDict[str, Tally]):
     def add(self, key: str, usage: Usage, cost: float) -> Tally:
         tally = self.pop(key, Tally()).add(usage, cost)
@@ -84,17 +118,16 @@ class Meter:
         *,
         session_budget: float | None = None,
         game_budget: float | None = None,
+        ledger: SpendLedger | None = None,
     ) -> None:
         self._providers = dict(providers)
         self.session_budget = session_budget
         self.game_budget = game_budget
-        self._sessions = _Bounded()
-        self._games = _Bounded()
+        self.ledger: SpendLedger = ledger if ledger is not None else MemorySpendLedger()
         self._turns = _Bounded()
         self._providers_used = _Bounded()
         self._latest_turn: OrderedDict[str, int] = OrderedDict()  # game -> last turn charged
         self._notices: dict[str, list[str]] = {}
-        self._spent: set[str] = set()  # "session:<key>" / "game:<id>" already announced
 
     def is_paid(self, provider: str) -> bool:
         config = self._providers.get(provider)
@@ -118,15 +151,15 @@ class Meter:
         cost = price(config, usage) if config is not None else 0.0
         self._providers_used.add(provider, usage, cost)
         if session is not None:
-            tally = self._sessions.add(str(session), usage, cost)
-            if self._crossed("session", str(session), tally, self.session_budget):
+            tally = self.ledger.add("session", str(session), usage, cost)
+            if _crossed(tally, cost, self.session_budget):
                 self._notify(session, "session")
         if game_id is not None:
-            tally = self._games.add(game_id, usage, cost)
+            tally = self.ledger.add("game", game_id, usage, cost)
             turn = self._turn_of(game_id, turn)
             if turn is not None:
                 self._turns.add(f"{game_id}#{turn}", usage, cost)
-            if self._crossed("game", game_id, tally, self.game_budget) and session is not None:
+            if _crossed(tally, cost, self.game_budget) and session is not None:
                 self._notify(session, "game")
         return cost
 
@@ -137,10 +170,10 @@ class Meter:
         return not (game_id is not None and _over(self.game(game_id), self.game_budget))
 
     def session(self, session: SessionKey) -> Tally:
-        return self._sessions.get(str(session), Tally())
+        return self.ledger.get("session", str(session))
 
     def game(self, game_id: str) -> Tally:
-        return self._games.get(game_id, Tally())
+        return self.ledger.get("game", game_id)
 
     def turn(self, game_id: str, turn: int) -> Tally:
         return self._turns.get(f"{game_id}#{turn}", Tally())
@@ -161,16 +194,17 @@ class Meter:
             self._latest_turn.popitem(last=False)
         return turn
 
-    def _crossed(self, scope: str, key: str, tally: Tally, budget: float | None) -> bool:
-        marker = f"{scope}:{key}"
-        if not _over(tally, budget) or marker in self._spent:
-            return False
-        self._spent.add(marker)
-        return True
-
     def _notify(self, session: SessionKey, scope: str) -> None:
         self._notices.setdefault(str(session), []).append(BUDGET_NOTICE.format(scope=scope))
 
 
 def _over(tally: Tally, budget: float | None) -> bool:
     return budget is not None and tally.cost >= budget
+
+
+def _crossed(tally: Tally, cost: float, budget: float | None) -> bool:
+    """Whether the call that cost ``cost`` (now in ``tally``) spent the budget: told once,
+    by whichever process made that call, even after a restart."""
+    if budget is None or not _over(tally, budget):
+        return False
+    return tally.calls == 1 or tally.cost - cost < budget

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from glitchcart.adapters.http_pool import HttpPool
-from glitchcart.adapters.metering import Meter
+from glitchcart.adapters.metering import Meter, SpendLedger
 from glitchcart.adapters.offline_narrator import OfflineNarrator
 from glitchcart.adapters.offline_painter import OfflinePainter
 from glitchcart.adapters.openai_chat import ChatClient, HttpProvider
@@ -68,6 +68,7 @@ class Providers:
 
     async def aclose(self) -> None:
         await self.memory.aclose()
+        self.meter.ledger.close()
         for pool in self.pools:
             await pool.aclose()
 
@@ -86,11 +87,14 @@ def build_providers(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     rng: random.Random | None = None,
+    ledger: SpendLedger | None = None,
 ) -> Providers:
     """The process's providers.
 
     Each provider gets its own connection pool sized to its ``max_concurrency``,
-    unless ``http`` is given (one client for all: tests).
+    unless ``http`` is given (one client for all: tests). Session and game spend go
+    to ``ledger`` (default: memory only; the composition root passes the data
+    directory's :class:`~glitchcart.adapters.spend_ledger.SqliteSpendLedger`).
     """
     configs = settings.providers
     memory = StoryMemory(
@@ -100,6 +104,7 @@ def build_providers(
         {c.name: c for c in configs},
         session_budget=settings.session_budget,
         game_budget=settings.game_budget,
+        ledger=ledger,
     )
     if not configs:
         return Providers(OfflineNarrator(), OfflinePainter(), meter, memory)
