@@ -62,9 +62,10 @@ def film_command(open_engine: EngineOpener) -> Callable[..., None]:
             print(json.dumps({**made.to_dict(), "path": where}, indent=2))
         else:
             note = "already made" if made.size is None else "made"
-            Console().print(
+            line = (
                 f"film of turns {made.first}-{made.last}, {made.segments} clips ({note}): {where}"
             )
+            Console().print(line, soft_wrap=True, highlight=False)  # a path stays whole
 
     return film
 

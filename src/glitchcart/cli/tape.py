@@ -62,7 +62,8 @@ def tape_command(open_tapes: TapeOpener) -> Callable[..., None]:
             print(json.dumps({**built.to_dict(), "path": where}, indent=2))
         else:
             note = "built" if built.built else "already made"
-            Console().print(f"tape of turns {built.first}-{built.last} ({note}): {where}")
+            line = f"tape of turns {built.first}-{built.last} ({note}): {where}"
+            Console().print(line, soft_wrap=True, highlight=False)  # a path stays whole
 
     return tape
 
