@@ -123,7 +123,21 @@ async def _first(names: list[str], call: Callable[[str], Awaitable[T]]) -> T | N
     return None
 
 
-class ChainNarrator:
+class _Chain:
+    _plan: _Plan
+
+    def plan(
+        self,
+        cartridge: Cartridge | None,
+        session: SessionKey | None,
+        game_id: str | None,
+        chosen: Sequence[str] | None = None,
+    ) -> list[str]:
+        """The providers a call for this session would try now, offline not included."""
+        return self._plan.order(cartridge, session, game_id, chosen)
+
+
+class ChainNarrator(_Chain):
     """A :class:`Narrator` that tries chat providers in order, then the offline narrator."""
 
     name = "chain"
@@ -142,16 +156,6 @@ class ChainNarrator:
         self.offline = offline
         self.meter = meter
         self.memory = memory
-
-    def plan(
-        self,
-        cartridge: Cartridge | None,
-        session: SessionKey | None,
-        game_id: str | None,
-        chosen: Sequence[str] | None = None,
-    ) -> list[str]:
-        """The providers a call for this session would try now, offline not included."""
-        return self._plan.order(cartridge, session, game_id, chosen)
 
     def notices(self, session: SessionKey) -> list[str]:
         """Messages for this session's players (a spent budget), each returned once."""
@@ -217,7 +221,7 @@ class ChainNarrator:
         return summarize
 
 
-class ChainPainter:
+class ChainPainter(_Chain):
     """A :class:`Painter` over image providers, then optionally offline, then "signal lost"."""
 
     name = "chain"
@@ -234,15 +238,6 @@ class ChainPainter:
         self._links = {link.name: link for link in links}
         self.offline = offline
         self.lost = 0  # frames that fell back to "signal lost" (for tests and metrics)
-
-    def plan(
-        self,
-        cartridge: Cartridge | None,
-        session: SessionKey | None,
-        game_id: str | None,
-        chosen: Sequence[str] | None = None,
-    ) -> list[str]:
-        return self._plan.order(cartridge, session, game_id, chosen)
 
     async def paint(self, request: PaintRequest) -> bytes:
         for name in _plan_for(self._plan, request):
