@@ -25,7 +25,7 @@ from glitchcart.bootstrap import (
     open_runtime,
     open_tapes,
 )
-from glitchcart.cli.common import DataDir, JsonFlag, fail, has_data
+from glitchcart.cli.common import DataDir, JsonFlag, fail, has_data, require_data
 from glitchcart.cli.common import run as run_now
 from glitchcart.cli.film import film_command
 from glitchcart.cli.games import games_app
@@ -44,7 +44,7 @@ from glitchcart.cli.serve import serve
 from glitchcart.cli.tape import tape_command
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.turn import TurnRecord
-from glitchcart.errors import GlitchcartError, SessionNotFound
+from glitchcart.errors import GlitchcartError
 from glitchcart.service.engine import Engine
 from glitchcart.settings import Settings, load_settings
 
@@ -209,8 +209,7 @@ def sessions_show(key: str, as_json: JsonFlag = False, data_dir: DataDir = None)
     settings = settings_for(data_dir)
 
     async def main() -> None:
-        if not has_data(settings):
-            raise SessionNotFound(f"no session {parsed}")
+        require_data(settings, parsed)
         async with open_engine(settings) as engine:
             snap = await engine.snapshot(parsed)
             if as_json:
@@ -248,8 +247,7 @@ def sessions_rm(key: str, data_dir: DataDir = None) -> None:
     settings = settings_for(data_dir)
 
     async def main() -> None:
-        if not has_data(settings):
-            raise SessionNotFound(f"no session {parsed}")
+        require_data(settings, parsed)
         async with open_engine(settings) as engine:
             await engine.delete_session(parsed)
 
@@ -268,8 +266,7 @@ def sessions_export(
     settings = settings_for(data_dir)
 
     async def main() -> dict[str, Any]:
-        if not has_data(settings):
-            raise SessionNotFound(f"no session {parsed}")
+        require_data(settings, parsed)
         async with open_engine(settings) as engine:
             snap = await engine.snapshot(parsed)
             history = await engine.history(parsed)
