@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from glitchcart.core.keys import SessionKey
-from glitchcart.core.roster import active_ids, check_player_id, find, touch
+from glitchcart.core.roster import Player, active_ids, check_player_id, find, touch
 from glitchcart.core.seeds import rng_for
 from glitchcart.core.session import Phase, Receipt, SessionRecord
 from glitchcart.core.turn import InputKind, TurnInput
@@ -123,14 +123,7 @@ class Voting(TurnPipeline):
                     raise InvalidAction(f"choice {choice} was vetoed by the crown this turn")
             now = self.clock.now()
             cartridge = self.cartridges.get(record.game.cartridge)
-            roster = touch(
-                record.roster,
-                player,
-                name,
-                record.turn_counter,
-                now,
-                max_players=self.settings.max_players,
-            )
+            roster = self._seat(record, player, name, now)
             opened = record.window is None
             window = record.window or VoteWindow(
                 turn=record.game.state.turn + 1,
@@ -248,18 +241,25 @@ class Voting(TurnPipeline):
         check_player_id(player)
 
         def change(record: SessionRecord) -> SessionRecord:
-            roster = touch(
-                record.roster,
-                player,
-                name,
-                record.turn_counter,
-                self.clock.now(),
-                max_players=self.settings.max_players,
-            )
+            roster = self._seat(record, player, name)
             return record.evolve(roster=roster, paused=False)
 
         await self._update(key, None, change)
         await self._publish(key, "player_joined", {"player": player, "name": name or player})
+
+    def _seat(
+        self, record: SessionRecord, player: str, name: str | None, now: float | None = None
+    ) -> tuple[Player, ...]:
+        """The roster with ``player`` seated (or seen again) now; refused when full."""
+        when = self.clock.now() if now is None else now
+        return touch(
+            record.roster,
+            player,
+            name,
+            record.turn_counter,
+            when,
+            max_players=self.settings.max_players,
+        )
 
     # ------------------------------------------------------------ crown
 
@@ -283,14 +283,7 @@ class Voting(TurnPipeline):
                 raise Forbidden("the crown is already held")
             if not record.crown_open:
                 raise Forbidden("the crown can't be taken in this session")
-            roster = touch(
-                record.roster,
-                player,
-                name,
-                record.turn_counter,
-                self.clock.now(),
-                max_players=self.settings.max_players,
-            )
+            roster = self._seat(record, player, name)
             return record.evolve(crown=player, roster=roster)
 
         await self._update(key, None, change)
