@@ -21,9 +21,8 @@ import threading
 from pathlib import Path
 
 from glitchcart.adapters.metering import Tally, Usage
+from glitchcart.adapters.sqlite_wal import open_wal
 from glitchcart.errors import StorageError
-
-BUSY_TIMEOUT_MS = 5_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS spend (
@@ -57,15 +56,7 @@ class SqliteSpendLedger:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise StorageError(f"cannot open the spend ledger {path}: {exc}") from exc
+        conn = open_wal(path, "the spend ledger", lambda c: c.execute(_SCHEMA))
         self._conn: sqlite3.Connection | None = conn
 
     def add(self, scope: str, key: str, usage: Usage, cost: float) -> Tally:

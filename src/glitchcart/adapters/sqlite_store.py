@@ -30,7 +30,6 @@ import enum
 import json
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -39,6 +38,7 @@ from typing import Any, TypeVar
 
 from pydantic_core import PydanticSerializationError, to_json
 
+from glitchcart.adapters.sqlite_wal import open_wal
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import GameRecord, Phase, SessionRecord
 from glitchcart.core.turn import TurnRecord
@@ -49,7 +49,6 @@ _T = TypeVar("_T")
 _Row = tuple[Any, ...]
 
 SCHEMA_VERSION = 2
-BUSY_TIMEOUT_MS = 5000
 
 # The statements that take a database from version n - 1 to n; a new database runs them all.
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -157,17 +156,7 @@ class SqliteSessionStore:
         # One connection, used from whichever thread calls; the lock keeps one
         # transaction from interleaving with another on it.
         self._lock = threading.Lock()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise StorageError(f"cannot open the session database {path}: {exc}") from exc
-        try:
-            self._setup_with_retry(conn)
-        except BaseException:
-            conn.close()
-            raise
-        self._conn = conn
+        self._conn = open_wal(path, "the session database", self._migrate)
         self._state = _State.OPEN
 
     # ------------------------------------------------------------ SessionStore
@@ -312,55 +301,28 @@ class SqliteSessionStore:
             except sqlite3.Error as exc:
                 raise StorageError(f"session database error: {exc}") from exc
 
-    def _setup_with_retry(self, conn: sqlite3.Connection) -> None:
-        """Set up, retrying while another process is creating the same database.
-
-        Switching a fresh file to WAL takes a lock for which SQLite does not always
-        call the busy handler, so two processes opening a new data directory at once
-        can see "database is locked" here even with a busy timeout.
-        """
-        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-        while True:
-            try:
-                self._setup(conn)
-                return
-            except StorageError as exc:
-                cause = exc.__cause__
-                locked = isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause)
-                if not locked or time.monotonic() > deadline:
-                    raise
-            time.sleep(0.05)
-
-    def _setup(self, conn: sqlite3.Connection) -> None:
-        """Set the pragmas and create or check the schema."""
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Create the schema, or bring an older one up to date, in one transaction."""
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            (mode,) = conn.execute("PRAGMA journal_mode = WAL").fetchone()
-            if str(mode).lower() != "wal":
-                raise StorageError(f"{self.path}: cannot switch the database to WAL mode")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                (found,) = conn.execute("PRAGMA user_version").fetchone()
-                if found > SCHEMA_VERSION:
-                    raise StorageError(
-                        f"{self.path} has schema version {found}; this glitchcart knows "
-                        f"up to {SCHEMA_VERSION}"
-                    )
-                for version in range(found + 1, SCHEMA_VERSION + 1):
-                    for statement in _MIGRATIONS[version]:
-                        conn.execute(statement)
-                    if version == 2:
-                        _fill_v2_columns(conn)
-                if found < SCHEMA_VERSION:
-                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot open the session database {self.path}: {exc}") from exc
+            (found,) = conn.execute("PRAGMA user_version").fetchone()
+            if found > SCHEMA_VERSION:
+                raise StorageError(
+                    f"{self.path} has schema version {found}; this glitchcart knows "
+                    f"up to {SCHEMA_VERSION}"
+                )
+            for version in range(found + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[version]:
+                    conn.execute(statement)
+                if version == 2:
+                    _fill_v2_columns(conn)
+            if found < SCHEMA_VERSION:
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
 
 def _summary(row: _Row) -> SessionSummary:
