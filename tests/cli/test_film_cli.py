@@ -13,14 +13,13 @@ from typer.testing import CliRunner
 
 from glitchcart.adapters.film_joiner import FfmpegClipJoiner
 from glitchcart.adapters.offline_filmmaker import OfflineFilmmaker
-from glitchcart.adapters.sqlite_store import SqliteSessionStore
 from glitchcart.cli.film import film_command
 from glitchcart.core.keys import SessionKey
 from glitchcart.service.engine import Engine
 from glitchcart.service.films import FilmService
 from glitchcart.settings import Settings
-from support.engines import make_engine
-from support.media import SIZE, BitPainter, TurnNarrator, calm_cartridges, mp4_frames
+from support.media import SIZE, mp4_frames
+from support.tapes import recording_engine
 
 KEY = SessionKey.parse("cli:filmer")
 OTHER = SessionKey.parse("cli:other")
@@ -29,17 +28,9 @@ FPS = 6
 
 @asynccontextmanager
 async def open_engine(settings: Settings) -> AsyncIterator[Engine]:
-    store = SqliteSessionStore(settings.data_dir / "glitchcart.db")
-    try:
-        engine = make_engine(
-            settings.data_dir,
-            store=store,
-            narrator=TurnNarrator(),
-            painter=BitPainter(),
-            cartridges=calm_cartridges(),
-        )
+    async with recording_engine(settings.data_dir) as engine:
         engine.films = FilmService(
-            store=store,
+            store=engine.store,
             media=engine.media,
             filmmaker=OfflineFilmmaker(fps=FPS),
             joiner=FfmpegClipJoiner(size=SIZE, fps=FPS),
@@ -47,8 +38,6 @@ async def open_engine(settings: Settings) -> AsyncIterator[Engine]:
             frame_size=SIZE,
         )
         yield engine
-    finally:
-        await store.close()
 
 
 def cli() -> typer.Typer:

@@ -4,40 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import typer
 from typer.testing import CliRunner
 
-from glitchcart.adapters.file_media import FileMediaStore
-from glitchcart.adapters.sqlite_store import SqliteSessionStore
 from glitchcart.adapters.tape_gif import GifTapeEncoder
 from glitchcart.adapters.tape_mp4 import Mp4TapeEncoder
 from glitchcart.cli.tape import tape_command
 from glitchcart.core.keys import SessionKey
 from glitchcart.service.tapes import TapeService
 from glitchcart.settings import Settings
-from support.engines import make_engine
-from support.media import SIZE, BitPainter, TurnNarrator, calm_cartridges, gif_frames, read_bits
+from support.media import gif_frames, read_bits
+from support.tapes import recording_engine, stored_tapes
 
 KEY = SessionKey.parse("cli:taper")
 
 
-@asynccontextmanager
-async def open_tapes(settings: Settings) -> AsyncIterator[TapeService]:
-    store = SqliteSessionStore(settings.data_dir / "glitchcart.db")
-    try:
-        yield TapeService(
-            store=store,
-            media=FileMediaStore(settings.data_dir),
-            cartridges=calm_cartridges(),
-            encoders=[GifTapeEncoder(), Mp4TapeEncoder()],
-            frame_size=SIZE,
-        )
-    finally:
-        await store.close()
+def open_tapes(settings: Settings) -> AbstractAsyncContextManager[TapeService]:
+    return stored_tapes(settings.data_dir, GifTapeEncoder(), Mp4TapeEncoder())
 
 
 def cli() -> typer.Typer:
@@ -48,20 +34,10 @@ def cli() -> typer.Typer:
 
 
 async def record(root: Path, turns: int) -> None:
-    store = SqliteSessionStore(root / "glitchcart.db")
-    try:
-        engine = make_engine(
-            root,
-            store=store,
-            narrator=TurnNarrator(),
-            painter=BitPainter(),
-            cartridges=calm_cartridges(),
-        )
+    async with recording_engine(root) as engine:
         await engine.start(KEY, "mini", seed=2)
         for _ in range(turns):
             await engine.choose(KEY, 1)
-    finally:
-        await store.close()
 
 
 def test_tape_command_builds_lists_and_reuses(tmp_path: Path) -> None:

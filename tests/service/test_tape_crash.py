@@ -11,13 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from glitchcart.adapters.file_media import TEMP_SUFFIX, FileMediaStore
-from glitchcart.adapters.sqlite_store import SqliteSessionStore
-from glitchcart.adapters.tape_gif import GifTapeEncoder
+from glitchcart.adapters.file_media import TEMP_SUFFIX
 from glitchcart.core.keys import SessionKey
-from glitchcart.service.tapes import TapeService
-from support.engines import make_engine
-from support.media import SIZE, BitPainter, TurnNarrator, calm_cartridges, gif_frames, read_bits
+from support.media import gif_frames, read_bits
+from support.tapes import recording_engine, stored_tapes
 
 CHILD = Path(__file__).resolve().parents[1] / "support" / "tape_child.py"
 KEY = SessionKey.parse("cli:crash")
@@ -34,20 +31,10 @@ KILL_POINTS = [
 
 
 async def record_session(root: Path) -> None:
-    store = SqliteSessionStore(root / "glitchcart.db")
-    try:
-        engine = make_engine(
-            root,
-            store=store,
-            narrator=TurnNarrator(),
-            painter=BitPainter(),
-            cartridges=calm_cartridges(),
-        )
+    async with recording_engine(root) as engine:
         await engine.start(KEY, "mini", seed=5)
         for i in range(TURNS):
             await engine.choose(KEY, 1 + i % 3)
-    finally:
-        await store.close()
 
 
 def build_and_kill(root: Path, stage: str, at: int) -> bool:
@@ -83,19 +70,8 @@ def check_tapes_folder(root: Path) -> list[str]:
 
 
 async def listed(root: Path) -> list[str]:
-    store = SqliteSessionStore(root / "glitchcart.db")
-    try:
-        tapes = TapeService(
-            store=store,
-            media=FileMediaStore(root),
-            cartridges=calm_cartridges(),
-            encoders=[GifTapeEncoder()],
-            max_bytes=CAP,
-            frame_size=SIZE,
-        )
+    async with stored_tapes(root, max_bytes=CAP) as tapes:
         return [entry.ref.name for entry in await tapes.list(KEY)]
-    finally:
-        await store.close()
 
 
 @pytest.mark.slow

@@ -14,12 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests folder
 
-from glitchcart.adapters.file_media import FileMediaStore
-from glitchcart.adapters.sqlite_store import SqliteSessionStore
-from glitchcart.adapters.tape_gif import GifTapeEncoder
 from glitchcart.core.keys import SessionKey
-from glitchcart.service.tapes import TapeService
-from support.media import SIZE, calm_cartridges
+from support.tapes import stored_tapes
 
 
 def report(stage: str, done: int, total: int) -> None:
@@ -27,20 +23,9 @@ def report(stage: str, done: int, total: int) -> None:
 
 
 async def main(root: Path, key: SessionKey, max_bytes: int) -> None:
-    store = SqliteSessionStore(root / "glitchcart.db")
-    try:
-        tapes = TapeService(
-            store=store,
-            media=FileMediaStore(root),
-            cartridges=calm_cartridges(),
-            encoders=[GifTapeEncoder()],
-            max_bytes=max_bytes,
-            frame_size=SIZE,
-        )
+    async with stored_tapes(root, max_bytes=max_bytes) as tapes:
         tape = await tapes.build(key, progress=report)
         print("built", tape.ref.name, flush=True)
-    finally:
-        await store.close()
 
 
 if __name__ == "__main__":

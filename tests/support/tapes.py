@@ -5,15 +5,21 @@ a build midway, so two requests can be made to meet in one build."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from glitchcart.adapters.file_media import FileMediaStore
+from glitchcart.adapters.sqlite_store import SqliteSessionStore
+from glitchcart.adapters.tape_gif import GifTapeEncoder
 from glitchcart.bootstrap import tape_service
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.core.tape import EncodedTape, TapeScript
 from glitchcart.service.engine import Engine
 from glitchcart.service.inflight import Progress
-from glitchcart.service.tapes import TapeEncoder, TapeService
+from glitchcart.service.tapes import DEFAULT_MAX_BYTES, TapeEncoder, TapeService
+from support.engines import make_engine
+from support.media import SIZE, BitPainter, TurnNarrator, calm_cartridges
 
 SMALL = {"frame_width": 128, "frame_height": 72}
 
@@ -30,6 +36,42 @@ def add_tapes(
         tapes.encoders = {encoder.format: encoder for encoder in encoders}
     engine.tapes = tapes
     return tapes
+
+
+@asynccontextmanager
+async def recording_engine(root: Path) -> AsyncIterator[Engine]:
+    """An engine on a SQLite store in ``root`` (as a terminal would leave it), whose
+    frames read back as (turn, session) bands."""
+    store = SqliteSessionStore(root / "glitchcart.db")
+    try:
+        yield make_engine(
+            root,
+            store=store,
+            narrator=TurnNarrator(),
+            painter=BitPainter(),
+            cartridges=calm_cartridges(),
+        )
+    finally:
+        await store.close()
+
+
+@asynccontextmanager
+async def stored_tapes(
+    root: Path, *encoders: TapeEncoder, max_bytes: int = DEFAULT_MAX_BYTES
+) -> AsyncIterator[TapeService]:
+    """The tape service on the SQLite store and files in ``root`` (GIF, or ``encoders``)."""
+    store = SqliteSessionStore(root / "glitchcart.db")
+    try:
+        yield TapeService(
+            store=store,
+            media=FileMediaStore(root),
+            cartridges=calm_cartridges(),
+            encoders=list(encoders) or [GifTapeEncoder()],
+            max_bytes=max_bytes,
+            frame_size=SIZE,
+        )
+    finally:
+        await store.close()
 
 
 def tape_folder(tapes: TapeService, session: str) -> Path:
