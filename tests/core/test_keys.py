@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.keys import MediaRef, SessionKey, is_game_id
 from glitchcart.errors import InvalidInput, InvalidSessionKey
 
 VALID_NS = st.from_regex(r"[a-z][a-z0-9]{0,15}", fullmatch=True)
@@ -99,3 +99,9 @@ def test_media_ref_names_are_plain_file_names() -> None:
 def test_media_ref_round_trips_through_dict() -> None:
     ref = MediaRef(SessionKey.parse("web:a"), "tape", "run-1.gif")
     assert MediaRef.from_dict(ref.to_dict()) == ref
+
+
+def test_a_game_id_is_ascii_letters_and_digits() -> None:
+    assert is_game_id("c8410093fd87") and is_game_id("A" * 64)
+    for bad in ("", "A" * 65, "g-1", "../x", "٣٣", "é1", None, 12):
+        assert not is_game_id(bad)

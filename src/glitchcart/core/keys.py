@@ -20,6 +20,7 @@ from glitchcart.errors import InvalidInput, InvalidSessionKey
 MAX_KEY_LENGTH = 81  # 16 + 1 + 64
 _NAMESPACE = re.compile(r"[a-z][a-z0-9]{0,15}", re.ASCII)
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
+_GAME_ID = re.compile(r"[A-Za-z0-9]{1,64}", re.ASCII)
 _MEDIA_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,95}\.(png|gif|mp4|webm)", re.ASCII)
 
 MediaKind = Literal["frame", "tape", "segment", "film"]
@@ -102,3 +103,8 @@ class MediaRef:
 
     def __str__(self) -> str:
         return f"{self.session}/{self.kind}/{self.name}"
+
+
+def is_game_id(text: object) -> bool:
+    """Whether ``text`` has the shape of a game id (1-64 ASCII letters and digits)."""
+    return isinstance(text, str) and _GAME_ID.fullmatch(text) is not None

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.keys import MediaRef, SessionKey, is_game_id
 from glitchcart.core.media_names import film_name, fingerprint, segment_name
 from glitchcart.core.resolver import check_ref
 from glitchcart.core.seeds import derive_seed
@@ -104,7 +104,7 @@ class FilmService:
 
         The game must be one played in this session (any other is :class:`GameNotFound`).
         """
-        saved = await self.store.load_game(game_id) if _game_id(game_id) else None
+        saved = await self.store.load_game(game_id) if is_game_id(game_id) else None
         if saved is None or saved[1].session != key:
             raise GameNotFound(f"game {game_id} was not played in session {key}")
         records = await self.store.history(game_id)
@@ -200,7 +200,3 @@ class FilmService:
             return await self.media.get(check_ref(ref, key))
         except MediaNotFound:
             return None
-
-
-def _game_id(text: object) -> bool:
-    return isinstance(text, str) and text.isalnum() and len(text) <= 64

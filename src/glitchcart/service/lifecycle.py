@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from glitchcart.core.cartridge import Cartridge
-from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.keys import MediaRef, SessionKey, is_game_id
 from glitchcart.core.options import OFFLINE, SessionOptions
 from glitchcart.core.seeds import derive_seed, rng_for
 from glitchcart.core.session import GameRecord, PendingTurn, Phase, SessionRecord, empty_session
@@ -212,7 +212,7 @@ class Lifecycle(TurnPipeline):
         return await self.store.list_games()
 
     async def _find_game(self, game_id: str) -> tuple[GameRecord, GameSummary]:
-        if not isinstance(game_id, str) or not game_id.isalnum() or len(game_id) > 64:
+        if not is_game_id(game_id):
             raise GameNotFound("no saved game with that id")
         found = await self.store.load_game(game_id)
         if found is None:
