@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from glitchcart.core.options import PROVIDER_NAME, PROVIDER_NAME_PATTERN
 from glitchcart.errors import InvalidCartridge
 
 TIMES_OF_DAY: tuple[str, ...] = ("dawn", "day", "dusk", "night")
@@ -314,8 +315,8 @@ def parse_cartridge(data: Mapping[str, Any]) -> Cartridge:
     )
     providers = root.texts("providers", [], min_items=0)
     for i, name in enumerate(providers):
-        if not _ID.fullmatch(name):
-            raise InvalidCartridge(f"providers[{i}]: must match [a-z][a-z0-9-]{{0,47}}")
+        if not PROVIDER_NAME.fullmatch(name):
+            raise InvalidCartridge(f"providers[{i}]: must match {PROVIDER_NAME_PATTERN}")
 
     return Cartridge(
         id=root.ident("id"),

@@ -23,7 +23,8 @@ from typing import Any
 
 from glitchcart.errors import InvalidInput
 
-PROVIDER_NAME = re.compile(r"[a-z][a-z0-9-]{0,47}", re.ASCII)
+PROVIDER_NAME_PATTERN = r"[a-z][a-z0-9-]{0,47}"  # settings, cartridges and the API use it
+PROVIDER_NAME = re.compile(PROVIDER_NAME_PATTERN, re.ASCII)
 MAX_PROVIDERS = 8
 OFFLINE = "offline"  # the built-in narrator and painter; always available
 
