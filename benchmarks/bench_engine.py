@@ -21,13 +21,13 @@ from pathlib import Path
 
 from PIL import Image
 
-from glitchcart.adapters.cartridge_library import CartridgeLibrary
+from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.adapters.clock import SystemClock
-from glitchcart.adapters.file_media import FileMediaStore
-from glitchcart.adapters.memory_store import MemorySessionStore
-from glitchcart.adapters.offline_narrator import OfflineNarrator
-from glitchcart.adapters.offline_painter import OfflinePainter, render
-from glitchcart.adapters.sqlite_store import SqliteSessionStore
+from glitchcart.adapters.media.files import FileMediaStore
+from glitchcart.adapters.providers.offline.narrator import OfflineNarrator
+from glitchcart.adapters.providers.offline.painter.offline import OfflinePainter, render
+from glitchcart.adapters.stores.memory import MemorySessionStore
+from glitchcart.adapters.stores.sqlite import SqliteSessionStore
 from glitchcart.core.keys import SessionKey
 from glitchcart.ports import PaintRequest, SessionStore
 from glitchcart.service.engine import Engine

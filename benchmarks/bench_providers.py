@@ -39,12 +39,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from glitchcart.adapters.cartridge_library import CartridgeLibrary
+from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.adapters.clock import SystemClock
-from glitchcart.adapters.file_media import FileMediaStore
-from glitchcart.adapters.memory_events import MemoryEventBus
-from glitchcart.adapters.memory_store import MemorySessionStore
-from glitchcart.adapters.provider_setup import build_providers
+from glitchcart.adapters.events.memory import MemoryEventBus
+from glitchcart.adapters.media.files import FileMediaStore
+from glitchcart.adapters.providers.setup import build_providers
+from glitchcart.adapters.stores.memory import MemorySessionStore
 from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import SessionKey

@@ -22,7 +22,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from glitchcart.adapters.sqlite_store import BUSY_TIMEOUT_MS, SqliteSessionStore
+from glitchcart.adapters.stores.sqlite import BUSY_TIMEOUT_MS, SqliteSessionStore
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.core.roster import Player

@@ -45,15 +45,15 @@ from pathlib import Path
 import imageio_ffmpeg
 from PIL import Image
 
-from glitchcart.adapters.cartridge_library import CartridgeLibrary
+from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.adapters.clock import SystemClock
-from glitchcart.adapters.file_media import FileMediaStore
-from glitchcart.adapters.memory_store import MemorySessionStore
-from glitchcart.adapters.offline_narrator import OfflineNarrator
-from glitchcart.adapters.offline_painter import OfflinePainter
-from glitchcart.adapters.tape_frames import Frame, render_frames
-from glitchcart.adapters.tape_gif import GifTapeEncoder
-from glitchcart.adapters.tape_mp4 import Mp4TapeEncoder, held
+from glitchcart.adapters.media.files import FileMediaStore
+from glitchcart.adapters.providers.offline.narrator import OfflineNarrator
+from glitchcart.adapters.providers.offline.painter.offline import OfflinePainter
+from glitchcart.adapters.stores.memory import MemorySessionStore
+from glitchcart.adapters.tapes.frames import Frame, render_frames
+from glitchcart.adapters.tapes.gif import GifTapeEncoder
+from glitchcart.adapters.tapes.mp4 import Mp4TapeEncoder, held
 from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.seeds import derive_seed

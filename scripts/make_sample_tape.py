@@ -13,12 +13,12 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from glitchcart.adapters.cartridge_library import CartridgeLibrary
-from glitchcart.adapters.file_media import FileMediaStore
-from glitchcart.adapters.memory_store import MemorySessionStore
-from glitchcart.adapters.offline_narrator import OfflineNarrator
-from glitchcart.adapters.offline_painter import OfflinePainter
-from glitchcart.adapters.tape_gif import GifTapeEncoder
+from glitchcart.adapters.cartridges.library import CartridgeLibrary
+from glitchcart.adapters.media.files import FileMediaStore
+from glitchcart.adapters.providers.offline.narrator import OfflineNarrator
+from glitchcart.adapters.providers.offline.painter.offline import OfflinePainter
+from glitchcart.adapters.stores.memory import MemorySessionStore
+from glitchcart.adapters.tapes.gif import GifTapeEncoder
 from glitchcart.core.keys import SessionKey
 from glitchcart.service.engine import Engine
 from glitchcart.service.tapes import TapeService

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from glitchcart.adapters.cartridge_library import CartridgeLibrary
-from glitchcart.adapters.offline_prose import PLACEHOLDERS, fill, placeholders
-from glitchcart.adapters.scene_elements import ELEMENTS
+from glitchcart.adapters.cartridges.library import CartridgeLibrary
+from glitchcart.adapters.providers.offline.painter.elements import ELEMENTS
+from glitchcart.adapters.providers.offline.prose import PLACEHOLDERS, fill, placeholders
 from glitchcart.core.cartridge import LEXICON_KEYS, Cartridge, parse_cartridge
 from glitchcart.errors import InvalidCartridge
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from glitchcart.adapters.sqlite_store import SqliteSessionStore
+from glitchcart.adapters.stores.sqlite import SqliteSessionStore
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import Phase
 from support.child import JsonLineChild

@@ -74,7 +74,7 @@ def test_cli_reaches_adapters_only_for_cartridge_files() -> None:
         for lineno, target in glitchcart_imports(path):
             if target == "adapters":
                 text = path.read_text(encoding="utf-8").splitlines()[lineno - 1]
-                assert "cartridge_library" in text, f"{path.name}:{lineno} picks an adapter"
+                assert "adapters.cartridges" in text, f"{path.name}:{lineno} picks an adapter"
 
 
 def test_client_reaches_the_service_only_in_process() -> None:

@@ -14,19 +14,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from glitchcart.adapters.cartridge_library import CartridgeLibrary
+from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.adapters.clock import SystemClock
-from glitchcart.adapters.file_media import FileMediaStore
-from glitchcart.adapters.film_joiner import FfmpegClipJoiner
-from glitchcart.adapters.flipbook import FlipbookPainter
-from glitchcart.adapters.memory_events import MemoryEventBus
-from glitchcart.adapters.offline_filmmaker import OfflineFilmmaker
-from glitchcart.adapters.provider_check import check_providers
-from glitchcart.adapters.provider_setup import build_providers
-from glitchcart.adapters.spend_ledger import SqliteSpendLedger
-from glitchcart.adapters.sqlite_store import SqliteSessionStore
-from glitchcart.adapters.tape_gif import GifTapeEncoder
-from glitchcart.adapters.tape_mp4 import Mp4TapeEncoder
+from glitchcart.adapters.events.memory import MemoryEventBus
+from glitchcart.adapters.media.files import FileMediaStore
+from glitchcart.adapters.providers.check import check_providers
+from glitchcart.adapters.providers.flipbook import FlipbookPainter
+from glitchcart.adapters.providers.setup import build_providers
+from glitchcart.adapters.providers.spend_ledger import SqliteSpendLedger
+from glitchcart.adapters.stores.sqlite import SqliteSessionStore
+from glitchcart.adapters.tapes.gif import GifTapeEncoder
+from glitchcart.adapters.tapes.mp4 import Mp4TapeEncoder
+from glitchcart.adapters.video.film_joiner import FfmpegClipJoiner
+from glitchcart.adapters.video.offline_filmmaker import OfflineFilmmaker
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import StorageError
 from glitchcart.ports import CartridgeSource, EventBus, MediaStore, SessionStore

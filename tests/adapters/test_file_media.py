@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glitchcart.adapters.file_media import FileMediaStore
+from glitchcart.adapters.media.files import FileMediaStore
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.errors import InvalidSessionKey, MediaNotFound, StorageError
 from glitchcart.ports import MediaStore

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from PIL import Image, ImageChops
 
-from glitchcart.adapters.flipbook import FlipbookPainter, animate
+from glitchcart.adapters.providers.flipbook import FlipbookPainter, animate
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import ProviderError
 from glitchcart.ports import PaintRequest, Scene

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from glitchcart.adapters.json_repair import parse_object, partial_string
+from glitchcart.adapters.providers.openai.json_repair import parse_object, partial_string
 
 
 @pytest.mark.parametrize(

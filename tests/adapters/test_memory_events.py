@@ -2,7 +2,7 @@
 
 import asyncio
 
-from glitchcart.adapters.memory_events import MemoryEventBus
+from glitchcart.adapters.events.memory import MemoryEventBus
 from glitchcart.core.keys import SessionKey
 
 A, B = SessionKey.parse("web:a"), SessionKey.parse("web:b")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from glitchcart.adapters.metering import Meter, Usage, price
-from glitchcart.adapters.spend_ledger import SqliteSpendLedger
+from glitchcart.adapters.providers.metering import Meter, Usage, price
+from glitchcart.adapters.providers.spend_ledger import SqliteSpendLedger
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import StorageError
 from glitchcart.settings import ProviderConfig

@@ -7,9 +7,9 @@ import io
 import pytest
 from PIL import Image, ImageStat
 
-from glitchcart.adapters.film_joiner import FfmpegClipJoiner
-from glitchcart.adapters.flipbook import animate
-from glitchcart.adapters.offline_filmmaker import OfflineFilmmaker
+from glitchcart.adapters.providers.flipbook import animate
+from glitchcart.adapters.video.film_joiner import FfmpegClipJoiner
+from glitchcart.adapters.video.offline_filmmaker import OfflineFilmmaker
 from glitchcart.errors import ProviderError
 from glitchcart.ports import SegmentRequest
 from support.media import mp4_frames

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from glitchcart.adapters.cartridge_library import CartridgeLibrary
-from glitchcart.adapters.offline_narrator import OfflineNarrator
-from glitchcart.adapters.scene_elements import ELEMENTS
+from glitchcart.adapters.cartridges.library import CartridgeLibrary
+from glitchcart.adapters.providers.offline.narrator import OfflineNarrator
+from glitchcart.adapters.providers.offline.painter.elements import ELEMENTS
 from glitchcart.core.cartridge import Cartridge, parse_cartridge
 from glitchcart.core.fate import Fate, roll_fate
 from glitchcart.core.seeds import derive_seed, rng_for

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageStat
 
-from glitchcart.adapters.offline_painter import OfflinePainter, render
-from glitchcart.adapters.scene_elements import ELEMENTS
+from glitchcart.adapters.providers.offline.painter.elements import ELEMENTS
+from glitchcart.adapters.providers.offline.painter.offline import OfflinePainter, render
 from glitchcart.core.cartridge import LEXICON_KEYS, Cartridge, parse_cartridge
 from glitchcart.errors import ProviderError
 from glitchcart.ports import PaintRequest, Scene

@@ -11,8 +11,8 @@ import socket
 import httpx
 import pytest
 
-from glitchcart.adapters.http_pool import HttpPool
-from glitchcart.adapters.openai_chat import ChatClient, json_instruction, retry_after
+from glitchcart.adapters.providers.http_pool import HttpPool
+from glitchcart.adapters.providers.openai.chat import ChatClient, json_instruction, retry_after
 from glitchcart.errors import (
     ProviderBadOutput,
     ProviderError,

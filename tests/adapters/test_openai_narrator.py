@@ -8,8 +8,8 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from glitchcart.adapters.metering import Meter
-from glitchcart.adapters.story_memory import StoryMemory
+from glitchcart.adapters.providers.metering import Meter
+from glitchcart.adapters.providers.story_memory import StoryMemory
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.state import StateDelta

@@ -8,10 +8,10 @@ import httpx
 import pytest
 from PIL import Image
 
-from glitchcart.adapters.metering import Meter
-from glitchcart.adapters.openai_painter import fit_png
-from glitchcart.adapters.provider_chain import ChainPainter
-from glitchcart.adapters.signal_lost import render_signal_lost
+from glitchcart.adapters.providers.chain import ChainPainter
+from glitchcart.adapters.providers.metering import Meter
+from glitchcart.adapters.providers.openai.painter import fit_png
+from glitchcart.adapters.providers.signal_lost import render_signal_lost
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import ProviderBadOutput, ProviderRefused
 from support.cartridges import mini_cartridge

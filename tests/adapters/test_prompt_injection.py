@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from glitchcart.adapters.metering import Meter
+from glitchcart.adapters.providers.metering import Meter
 from glitchcart.core.fate import Fate
 from glitchcart.core.state import DeathRuleContext, apply_delta, max_damage
 from glitchcart.core.turn import InputKind

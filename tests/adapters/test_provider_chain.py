@@ -7,12 +7,12 @@ from dataclasses import replace
 
 import httpx
 
-from glitchcart.adapters.metering import Meter
-from glitchcart.adapters.offline_narrator import OfflineNarrator
-from glitchcart.adapters.openai_chat import ChatClient
-from glitchcart.adapters.provider_chain import ChainNarrator
-from glitchcart.adapters.resilient import ProviderCaller, ProviderHealth, RetryPolicy
-from glitchcart.adapters.scheduler import FairScheduler
+from glitchcart.adapters.providers.chain import ChainNarrator
+from glitchcart.adapters.providers.metering import Meter
+from glitchcart.adapters.providers.offline.narrator import OfflineNarrator
+from glitchcart.adapters.providers.openai.chat import ChatClient
+from glitchcart.adapters.providers.resilient import ProviderCaller, ProviderHealth, RetryPolicy
+from glitchcart.adapters.providers.scheduler import FairScheduler
 from glitchcart.core.keys import SessionKey
 from support.cartridges import mini_cartridge
 from support.fake_openai import FakeOpenAI, Reply, narration_reply

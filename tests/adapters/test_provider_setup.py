@@ -9,12 +9,12 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from glitchcart.adapters.cartridge_library import CartridgeLibrary
-from glitchcart.adapters.offline_narrator import OfflineNarrator
-from glitchcart.adapters.offline_painter import OfflinePainter
-from glitchcart.adapters.provider_chain import ChainNarrator, ChainPainter
-from glitchcart.adapters.provider_setup import build_providers
-from glitchcart.adapters.spend_ledger import SqliteSpendLedger
+from glitchcart.adapters.cartridges.library import CartridgeLibrary
+from glitchcart.adapters.providers.chain import ChainNarrator, ChainPainter
+from glitchcart.adapters.providers.offline.narrator import OfflineNarrator
+from glitchcart.adapters.providers.offline.painter.offline import OfflinePainter
+from glitchcart.adapters.providers.setup import build_providers
+from glitchcart.adapters.providers.spend_ledger import SqliteSpendLedger
 from glitchcart.bootstrap import SPEND_DB_NAME, open_engine
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import Phase

@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from glitchcart.adapters.resilient import ProviderCaller, ProviderHealth, RetryPolicy
-from glitchcart.adapters.scheduler import FairScheduler
+from glitchcart.adapters.providers.resilient import ProviderCaller, ProviderHealth, RetryPolicy
+from glitchcart.adapters.providers.scheduler import FairScheduler
 from glitchcart.errors import (
     ProviderBadOutput,
     ProviderError,

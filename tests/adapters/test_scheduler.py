@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from glitchcart.adapters.scheduler import FairScheduler
+from glitchcart.adapters.providers.scheduler import FairScheduler
 
 
 class Recorder:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from glitchcart.adapters.sqlite_store import SCHEMA_VERSION, SqliteSessionStore
+from glitchcart.adapters.stores.sqlite import SCHEMA_VERSION, SqliteSessionStore
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import GameRecord, Phase, SessionRecord
 from glitchcart.core.state import StateDelta, WorldState
@@ -289,7 +289,7 @@ def test_processes_opening_a_fresh_database_together_all_succeed(tmp_path: Path)
     script = (
         "import asyncio, sys\n"
         "from pathlib import Path\n"
-        "from glitchcart.adapters.sqlite_store import SqliteSessionStore\n"
+        "from glitchcart.adapters.stores.sqlite import SqliteSessionStore\n"
         "async def main():\n"
         "    store = SqliteSessionStore(Path(sys.argv[1]))\n"
         "    print(len(await store.list_sessions()))\n"

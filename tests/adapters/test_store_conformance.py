@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from glitchcart.adapters.memory_store import MemorySessionStore
-from glitchcart.adapters.sqlite_store import SqliteSessionStore
+from glitchcart.adapters.stores.memory import MemorySessionStore
+from glitchcart.adapters.stores.sqlite import SqliteSessionStore
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.core.roster import Player

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import httpx
 
-from glitchcart.adapters.metering import Meter
-from glitchcart.adapters.offline_narrator import OfflineNarrator
-from glitchcart.adapters.provider_chain import ChainNarrator
-from glitchcart.adapters.story_memory import StoryMemory
+from glitchcart.adapters.providers.chain import ChainNarrator
+from glitchcart.adapters.providers.metering import Meter
+from glitchcart.adapters.providers.offline.narrator import OfflineNarrator
+from glitchcart.adapters.providers.story_memory import StoryMemory
 from glitchcart.errors import ProviderError
 from support.fake_openai import FakeOpenAI, Reply, narration_reply
 from support.model_stack import narration_request, narrator_for

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
-from glitchcart.adapters.tape_font import draw_text, text_width, wrap
+from glitchcart.adapters.tapes.font import draw_text, text_width, wrap
 
 
 def test_wrap_keeps_words_and_marks_an_overflow() -> None:

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from glitchcart.adapters.tape_frames import count_frames, layout_for, render_frames
-from glitchcart.adapters.tape_gif import GifTapeEncoder, quantize, save_gif
+from glitchcart.adapters.tapes.frames import count_frames, layout_for, render_frames
+from glitchcart.adapters.tapes.gif import GifTapeEncoder, quantize, save_gif
 from glitchcart.core.tape import TapeLook, TapeScript
 from glitchcart.errors import LimitExceeded
 from support.media import SIZE, gif_durations, gif_frames, read_bits

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from glitchcart.adapters.tape_frames import layout_for
-from glitchcart.adapters.tape_mp4 import Mp4TapeEncoder, held
+from glitchcart.adapters.tapes.frames import layout_for
+from glitchcart.adapters.tapes.mp4 import Mp4TapeEncoder, held
 from glitchcart.errors import LimitExceeded
 from support.media import SIZE, mp4_frames, read_bits, runs
 from support.tape_scripts import flipbook, png, script

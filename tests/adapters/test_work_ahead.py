@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from glitchcart.adapters.work_ahead import in_order, thread_pool
+from glitchcart.adapters.tapes.work_ahead import in_order, thread_pool
 
 
 def test_results_come_back_in_the_items_order_whatever_order_they_finish_in() -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from glitchcart.adapters.film_joiner import FfmpegClipJoiner
-from glitchcart.adapters.offline_filmmaker import OfflineFilmmaker
+from glitchcart.adapters.video.film_joiner import FfmpegClipJoiner
+from glitchcart.adapters.video.offline_filmmaker import OfflineFilmmaker
 from glitchcart.cli.film import film_command
 from glitchcart.core.keys import SessionKey
 from glitchcart.service.engine import Engine

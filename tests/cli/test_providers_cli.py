@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from glitchcart.adapters.provider_check import check_providers
+from glitchcart.adapters.providers.check import check_providers
 from glitchcart.cli.providers import make_providers_app
 from support.fake_openai import Reply, serve_in_thread
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from glitchcart.adapters.tape_gif import GifTapeEncoder
-from glitchcart.adapters.tape_mp4 import Mp4TapeEncoder
+from glitchcart.adapters.tapes.gif import GifTapeEncoder
+from glitchcart.adapters.tapes.mp4 import Mp4TapeEncoder
 from glitchcart.cli.tape import tape_command
 from glitchcart.core.keys import SessionKey
 from glitchcart.service.tapes import TapeService

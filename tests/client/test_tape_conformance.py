@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from glitchcart.adapters.tape_gif import GifTapeEncoder
+from glitchcart.adapters.tapes.gif import GifTapeEncoder
 from glitchcart.client.models import MediaRefOut, TapeOut
 from glitchcart.core.keys import MediaRef
 from glitchcart.core.resolver import bound_session

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from glitchcart.adapters.memory_store import MemorySessionStore
+from glitchcart.adapters.stores.memory import MemorySessionStore
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import StorageError
 from glitchcart.http import create_app

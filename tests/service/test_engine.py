@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from glitchcart.adapters.memory_events import MemoryEventBus
+from glitchcart.adapters.events.memory import MemoryEventBus
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.core.session import Phase

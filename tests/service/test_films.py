@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from glitchcart.adapters.film_joiner import FfmpegClipJoiner
-from glitchcart.adapters.offline_filmmaker import OfflineFilmmaker
+from glitchcart.adapters.video.film_joiner import FfmpegClipJoiner
+from glitchcart.adapters.video.offline_filmmaker import OfflineFilmmaker
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.errors import GameNotFound, ProviderError, SessionMismatch
 from glitchcart.ports import SegmentRequest

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from glitchcart.adapters.film_joiner import FfmpegClipJoiner
-from glitchcart.adapters.offline_filmmaker import OfflineFilmmaker
-from glitchcart.adapters.sqlite_store import SqliteSessionStore
+from glitchcart.adapters.stores.sqlite import SqliteSessionStore
+from glitchcart.adapters.video.film_joiner import FfmpegClipJoiner
+from glitchcart.adapters.video.offline_filmmaker import OfflineFilmmaker
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.options import SessionOptions
 from glitchcart.core.session import Phase

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from glitchcart.adapters.sqlite_store import SqliteSessionStore
+from glitchcart.adapters.stores.sqlite import SqliteSessionStore
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import Phase
 from glitchcart.core.turn import InputKind

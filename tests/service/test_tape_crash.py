@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from glitchcart.adapters.file_media import TEMP_SUFFIX
+from glitchcart.adapters.media.files import TEMP_SUFFIX
 from glitchcart.core.keys import SessionKey
 from support.media import gif_frames, read_bits
 from support.tapes import recording_engine, stored_tapes

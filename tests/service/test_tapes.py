@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from glitchcart.adapters.flipbook import FlipbookPainter
-from glitchcart.adapters.tape_gif import GifTapeEncoder
-from glitchcart.adapters.tape_mp4 import Mp4TapeEncoder
+from glitchcart.adapters.providers.flipbook import FlipbookPainter
+from glitchcart.adapters.tapes.gif import GifTapeEncoder
+from glitchcart.adapters.tapes.mp4 import Mp4TapeEncoder
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.core.tape import EncodedTape, TapeFormat, TapeScript, TurnSpan
 from glitchcart.errors import (

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from glitchcart.adapters.clock import ManualClock
-from glitchcart.adapters.memory_events import MemoryEventBus
+from glitchcart.adapters.events.memory import MemoryEventBus
 from glitchcart.service.engine import Engine
 from glitchcart.settings import Settings
 from support.engines import make_engine

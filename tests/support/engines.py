@@ -6,8 +6,8 @@ import itertools
 from pathlib import Path
 
 from glitchcart.adapters.clock import ManualClock
-from glitchcart.adapters.file_media import FileMediaStore
-from glitchcart.adapters.memory_store import MemorySessionStore
+from glitchcart.adapters.media.files import FileMediaStore
+from glitchcart.adapters.stores.memory import MemorySessionStore
 from glitchcart.core.cartridge import Cartridge
 from glitchcart.errors import CartridgeNotFound
 from glitchcart.ports import Narrator, Painter, SessionStore

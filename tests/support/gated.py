@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from glitchcart.adapters.memory_store import MemorySessionStore
+from glitchcart.adapters.stores.memory import MemorySessionStore
 
 
 class GatedStore(MemorySessionStore):

@@ -8,13 +8,13 @@ from typing import Any
 
 import httpx
 
-from glitchcart.adapters.metering import Meter
-from glitchcart.adapters.openai_chat import ChatClient, HttpProvider
-from glitchcart.adapters.openai_narrator import OpenAINarrator
-from glitchcart.adapters.openai_painter import OpenAIPainter
-from glitchcart.adapters.resilient import ProviderCaller, ProviderHealth, RetryPolicy
-from glitchcart.adapters.scheduler import FairScheduler
-from glitchcart.adapters.story_memory import StoryMemory
+from glitchcart.adapters.providers.metering import Meter
+from glitchcart.adapters.providers.openai.chat import ChatClient, HttpProvider
+from glitchcart.adapters.providers.openai.narrator import OpenAINarrator
+from glitchcart.adapters.providers.openai.painter import OpenAIPainter
+from glitchcart.adapters.providers.resilient import ProviderCaller, ProviderHealth, RetryPolicy
+from glitchcart.adapters.providers.scheduler import FairScheduler
+from glitchcart.adapters.providers.story_memory import StoryMemory
 from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import SessionKey

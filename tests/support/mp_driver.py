@@ -12,7 +12,7 @@ import random
 import sys
 from pathlib import Path
 
-from glitchcart.adapters.cartridge_library import CartridgeLibrary
+from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.bootstrap import open_runtime
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import Phase

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from glitchcart.adapters.clock import ManualClock
-from glitchcart.adapters.memory_events import MemoryEventBus
+from glitchcart.adapters.events.memory import MemoryEventBus
 from glitchcart.client import Client, HttpTransport, InProcessTransport
 from glitchcart.client.models import EventOut
 from glitchcart.http import create_app

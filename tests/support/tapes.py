@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from glitchcart.adapters.file_media import FileMediaStore
-from glitchcart.adapters.sqlite_store import SqliteSessionStore
-from glitchcart.adapters.tape_gif import GifTapeEncoder
+from glitchcart.adapters.media.files import FileMediaStore
+from glitchcart.adapters.stores.sqlite import SqliteSessionStore
+from glitchcart.adapters.tapes.gif import GifTapeEncoder
 from glitchcart.bootstrap import tape_service
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.core.tape import EncodedTape, TapeScript

@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from glitchcart.adapters.cartridge_library import CartridgeLibrary
+from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.bootstrap import (
     check_providers,
     open_engine,

@@ -1,0 +1,416 @@
+"""The default session store: one SQLite database, in WAL mode, for all sessions.
+
+A commit is one ``BEGIN IMMEDIATE`` transaction: a compare-and-set on the
+session's version (an ``INSERT`` when the expected version is 0, else an
+``UPDATE ... WHERE key = ? AND version = ?`` that must hit one row), an upsert
+of the saved-games index row (the game, its roster's names, the session that
+saved it last) and the insert of the new turns. A version
+conflict or an already stored turn raises :class:`StaleVersion` and rolls the
+whole transaction back; any other ``sqlite3.Error`` becomes a
+:class:`StorageError` raised from it.
+
+The async methods call :mod:`sqlite3` synchronously on one connection: with WAL
+and ``synchronous=NORMAL`` a commit takes tens of microseconds, less than a hop
+to a worker thread would cost. The one slow case is waiting for another
+process's write lock (at most ``busy_timeout``), which blocks the event loop
+while it lasts; the other writer only holds that lock for its own short commit.
+``synchronous=NORMAL`` in WAL mode survives a killed process; a power cut may
+lose the last commits but never corrupts the database.
+
+Usage::
+
+    store = SqliteSessionStore(settings.data_dir / "glitchcart.db")
+    saved = await store.commit(record, expected_version=record.version, turns=[turn])
+    await store.close()
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic_core import PydanticSerializationError, to_json
+
+from glitchcart.adapters.stores.sqlite_wal import open_wal
+from glitchcart.core.keys import SessionKey
+from glitchcart.core.session import GameRecord, Phase, SessionRecord
+from glitchcart.core.turn import TurnRecord
+from glitchcart.errors import InvalidInput, StaleVersion, StorageError
+from glitchcart.ports import GameSummary, SessionSummary
+
+_T = TypeVar("_T")
+_Row = tuple[Any, ...]
+
+SCHEMA_VERSION = 2
+
+# The statements that take a database from version n - 1 to n; a new database runs them all.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        """CREATE TABLE IF NOT EXISTS sessions (
+            key TEXT PRIMARY KEY, version INTEGER NOT NULL, game_id TEXT, cartridge TEXT,
+            phase TEXT, turn INTEGER, alive INTEGER, updated_at REAL, data TEXT NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS turns (
+            game_id TEXT, turn INTEGER, data TEXT NOT NULL, PRIMARY KEY (game_id, turn))""",
+        """CREATE TABLE IF NOT EXISTS games (
+            game_id TEXT PRIMARY KEY, session_key TEXT, cartridge TEXT, turn INTEGER,
+            alive INTEGER, updated_at REAL, data TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS games_by_session ON games (session_key)",
+    ),
+    2: (  # the saved-games list shows who played and since when
+        "ALTER TABLE games ADD COLUMN players TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE games ADD COLUMN created_at REAL NOT NULL DEFAULT 0",
+    ),
+}
+
+_INSERT_SESSION = """INSERT INTO sessions
+    (game_id, cartridge, phase, turn, alive, updated_at, data, version, key)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING"""
+_UPDATE_SESSION = """UPDATE sessions SET
+    game_id = ?, cartridge = ?, phase = ?, turn = ?, alive = ?, updated_at = ?, data = ?,
+    version = ? WHERE key = ? AND version = ?"""
+_UPSERT_GAME = """INSERT INTO games
+    (game_id, session_key, cartridge, turn, alive, updated_at, data, players, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (game_id) DO UPDATE SET
+    cartridge = excluded.cartridge, turn = excluded.turn, alive = excluded.alive,
+    updated_at = excluded.updated_at, data = excluded.data, players = excluded.players,
+    created_at = excluded.created_at"""
+# A game is saved by the session that holds it far more often than it changes sessions,
+# and setting an indexed column rewrites its index entry even when the value is unchanged.
+# So a save leaves session_key alone and changes no row when another session holds the
+# game; only then does the second statement take the game over, session_key included.
+_SAVE_GAME = f"{_UPSERT_GAME} WHERE games.session_key IS excluded.session_key"
+_TAKE_OVER_GAME = f"{_UPSERT_GAME}, session_key = excluded.session_key"
+_INSERT_TURN = "INSERT INTO turns (game_id, turn, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+_DELETE_TURNS = (
+    "DELETE FROM turns WHERE game_id IN (SELECT game_id FROM games WHERE session_key = ?)"
+)
+_REWRITE_TURN = "UPDATE turns SET data = ? WHERE game_id = ? AND turn = ?"
+# A game is live while a session has it loaded; the IN list is built once per query.
+_GAME_COLUMNS = """game_id, cartridge, session_key,
+    game_id IN (SELECT game_id FROM sessions WHERE game_id IS NOT NULL),
+    turn, alive, players, created_at, updated_at"""
+
+
+_json_encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
+def _encode(data: Any) -> str:
+    """``data`` as compact JSON text that :func:`json.loads` reads back to equal values.
+
+    pydantic-core (pydantic's own core, so no new dependency) encodes a commit's rows
+    about three times faster than :mod:`json` on Python 3.11, which is most of a
+    commit's own cost (``benchmarks/bench_sqlite_store.py``). Its text keeps non-ASCII
+    characters as UTF-8 where :mod:`json` writes ``\\u`` escapes, and writes ``NaN`` and
+    ``Infinity`` as :mod:`json` does; both decode to the same values. What it refuses (a
+    lone surrogate, an unknown type) goes to :mod:`json`, which escapes the surrogate or
+    raises its usual ``TypeError``. It also takes a few things :mod:`json` refuses (sets,
+    dataclasses, bytes), which records, made of JSON values, never hold.
+    """
+    try:
+        return to_json(data, inf_nan_mode="constants").decode()
+    except PydanticSerializationError:
+        return _json_encode(data)
+
+
+def _session_rows(saved: SessionRecord, key: str) -> tuple[_Row, _Row | None]:
+    """The sessions row (in statement order) and the games row of a record to save.
+
+    The game, the bulk of both rows, is encoded once and spliced into the record's JSON.
+    """
+    game, pending = saved.game, saved.pending
+    data = saved.to_dict()
+    game_json = _encode(data.pop("game"))
+    record_json = f'{_encode(data)[:-1]},"game":{game_json}}}'  # data always holds "key"
+    updated_at = max(game.updated_at if game else 0.0, pending.closed_at if pending else 0.0)
+    phase = saved.phase.value
+    if game is None:
+        summary: _Row = (None, None, phase, 0, True, updated_at)
+        return (*summary, record_json, saved.version, key), None
+    turn, alive = game.state.turn, game.state.alive
+    summary = (game.game_id, game.cartridge, phase, turn, alive, updated_at)
+    players = _encode([p.name for p in saved.roster]) if saved.roster else "[]"
+    game_row = (
+        *(game.game_id, key, game.cartridge, turn, alive, game.updated_at, game_json),
+        *(players, game.created_at),
+    )
+    return (*summary, record_json, saved.version, key), game_row
+
+
+class _State(enum.Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class SqliteSessionStore:
+    """A :class:`~glitchcart.ports.SessionStore` in one SQLite file, shared by processes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        # One connection, used from whichever thread calls; the lock keeps one
+        # transaction from interleaving with another on it.
+        self._lock = threading.Lock()
+        self._conn = open_wal(path, "the session database", self._migrate)
+        self._state = _State.OPEN
+
+    # ------------------------------------------------------------ SessionStore
+
+    async def load(self, key: SessionKey) -> SessionRecord | None:
+        with self._connection() as conn:
+            row = conn.execute("SELECT data FROM sessions WHERE key = ?", (str(key),)).fetchone()
+        return None if row is None else _decode(SessionRecord.from_dict, row[0])
+
+    async def commit(
+        self,
+        record: SessionRecord,
+        *,
+        expected_version: int,
+        turns: Sequence[TurnRecord] = (),
+    ) -> SessionRecord:
+        saved = replace(record, version=expected_version + 1)
+        key = str(saved.key)
+        session_row, game_row = _session_rows(saved, key)
+        turn_rows = [(t.game_id, t.turn, _encode(t.to_dict())) for t in turns]
+
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if expected_version == 0:
+                    hit = conn.execute(_INSERT_SESSION, session_row).rowcount
+                else:
+                    hit = conn.execute(_UPDATE_SESSION, (*session_row, expected_version)).rowcount
+                if hit != 1:
+                    raise StaleVersion(f"session {key} is no longer at version {expected_version}")
+                if game_row is not None and conn.execute(_SAVE_GAME, game_row).rowcount != 1:
+                    conn.execute(_TAKE_OVER_GAME, game_row)
+                for row in turn_rows:
+                    if conn.execute(_INSERT_TURN, row).rowcount != 1:
+                        raise StaleVersion(f"turn {row[1]} of game {row[0]} is already stored")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return saved
+
+    async def history(
+        self, game_id: str, *, start: int = 0, limit: int | None = None
+    ) -> list[TurnRecord]:
+        if limit is not None and limit < 0:
+            raise InvalidInput("history limit cannot be negative")
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT data FROM turns WHERE game_id = ? AND turn >= ? ORDER BY turn LIMIT ?",
+                (game_id, start, -1 if limit is None else limit),
+            ).fetchall()
+        return [_decode(TurnRecord.from_dict, row[0]) for row in rows]
+
+    async def list_sessions(self) -> list[SessionSummary]:
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT key, version, phase, cartridge, game_id, turn, alive, updated_at"
+                " FROM sessions"
+            ).fetchall()
+        summaries = [_summary(row) for row in rows]
+        summaries.sort(key=lambda s: s.key)
+        return summaries
+
+    async def delete(self, key: SessionKey) -> bool:
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                found = conn.execute("DELETE FROM sessions WHERE key = ?", (str(key),)).rowcount
+                conn.execute(_DELETE_TURNS, (str(key),))
+                conn.execute("DELETE FROM games WHERE session_key = ?", (str(key),))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return found == 1
+
+    async def list_games(self) -> list[GameSummary]:
+        with self._connection() as conn:
+            rows = conn.execute(
+                f"SELECT {_GAME_COLUMNS} FROM games ORDER BY updated_at DESC, game_id"
+            ).fetchall()
+        return [_game_summary(row) for row in rows]
+
+    async def load_game(self, game_id: str) -> tuple[GameRecord, GameSummary] | None:
+        with self._connection() as conn:
+            row = conn.execute(
+                f"SELECT data, {_GAME_COLUMNS} FROM games WHERE game_id = ?", (game_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        return _decode(GameRecord.from_dict, row[0]), _game_summary(row[1:])
+
+    async def delete_game(self, game_id: str) -> bool:
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                found = conn.execute("DELETE FROM games WHERE game_id = ?", (game_id,)).rowcount
+                conn.execute("DELETE FROM turns WHERE game_id = ?", (game_id,))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return found == 1
+
+    async def rewrite_history(self, game_id: str, turns: Sequence[TurnRecord]) -> None:
+        with self._connection() as conn:
+            rows = [(_encode(t.to_dict()), t.game_id, t.turn) for t in _of_game(game_id, turns)]
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for row in rows:
+                    if conn.execute(_REWRITE_TURN, row).rowcount != 1:
+                        raise StorageError(f"turn {row[2]} of game {game_id} is not stored")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    async def close(self) -> None:
+        with self._lock:
+            if self._state is _State.CLOSED:
+                return
+            self._state = _State.CLOSED
+            try:
+                self._conn.close()
+            except sqlite3.Error as exc:
+                raise StorageError(f"closing the session database failed: {exc}") from exc
+
+    # ------------------------------------------------------------ internals
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """The open connection, held exclusively; sqlite3 errors become StorageError."""
+        with self._lock:
+            if self._state is _State.CLOSED:
+                raise StorageError("the session store is closed")
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                raise StorageError(f"session database error: {exc}") from exc
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Create the schema, or bring an older one up to date, in one transaction."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            (found,) = conn.execute("PRAGMA user_version").fetchone()
+            if found > SCHEMA_VERSION:
+                raise StorageError(
+                    f"{self.path} has schema version {found}; this glitchcart knows "
+                    f"up to {SCHEMA_VERSION}"
+                )
+            for version in range(found + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[version]:
+                    conn.execute(statement)
+                if version == 2:
+                    _fill_v2_columns(conn)
+            if found < SCHEMA_VERSION:
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+def _summary(row: _Row) -> SessionSummary:
+    """A summary from the columns of a sessions row."""
+    key, version, phase, cartridge, game_id, turn, alive, updated_at = row
+    try:
+        return SessionSummary(
+            key=SessionKey.parse(key),
+            version=version,
+            phase=Phase(phase).value,
+            cartridge=cartridge,
+            game_id=game_id,
+            turn=turn,
+            alive=bool(alive),
+            updated_at=updated_at,
+        )
+    except (ValueError, InvalidInput) as exc:
+        raise StorageError(f"a stored session summary is corrupt: {exc}"[:200]) from exc
+
+
+def _decode(parse: Callable[[dict[str, Any]], _T], text: str) -> _T:
+    """Parse stored JSON; data that does not parse is a storage failure."""
+    try:
+        return parse(json.loads(text))
+    except (ValueError, KeyError, TypeError, InvalidInput) as exc:
+        raise StorageError(f"a stored record is corrupt: {exc!r}"[:200]) from exc
+
+
+def _fill_v2_columns(conn: sqlite3.Connection) -> None:
+    """Give a version 1 database's games their creation time and players.
+
+    The players are exact where the session that saved a game last still has it
+    loaded (its last commit saved the game with that roster); otherwise unknown.
+    A row that does not parse keeps the defaults rather than blocking the upgrade.
+    """
+    rows = conn.execute(
+        "SELECT g.game_id, g.data, s.data FROM games AS g LEFT JOIN sessions AS s"
+        " ON s.key = g.session_key AND s.game_id = g.game_id"
+    ).fetchall()
+    for game_id, game_data, session_data in rows:
+        created_at = _parsed_or(game_data, "created_at", 0.0)
+        if not isinstance(created_at, int | float):
+            created_at = 0.0
+        roster = _parsed_or(session_data, "roster", []) if session_data else []
+        if not isinstance(roster, list):
+            roster = []
+        names = [p["name"] for p in roster if isinstance(p, dict) and "name" in p]
+        players = _encode([str(n) for n in names])
+        conn.execute(
+            "UPDATE games SET created_at = ?, players = ? WHERE game_id = ?",
+            (float(created_at), players, game_id),
+        )
+
+
+def _parsed_or(text: str, field: str, default: Any) -> Any:
+    """``field`` of the JSON object ``text``, or ``default`` if it is not there."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return default
+    return data.get(field, default) if isinstance(data, dict) else default
+
+
+def _game_summary(row: _Row) -> GameSummary:
+    """A saved game's summary from ``_GAME_COLUMNS``."""
+    game_id, cartridge, session_key, live, turn, alive, players, created_at, updated_at = row
+    try:
+        names = json.loads(players)
+        if not isinstance(names, list):
+            raise ValueError("players is not a list")
+        return GameSummary(
+            game_id=game_id,
+            cartridge=cartridge,
+            session=SessionKey.parse(session_key),
+            live=bool(live),
+            turn=turn,
+            alive=bool(alive),
+            players=tuple(str(n) for n in names),
+            created_at=created_at,
+            updated_at=updated_at,
+        )
+    except (ValueError, InvalidInput) as exc:
+        raise StorageError(f"a stored game summary is corrupt: {exc}"[:200]) from exc
+
+
+def _of_game(game_id: str, turns: Sequence[TurnRecord]) -> Sequence[TurnRecord]:
+    """``turns``, if every one belongs to ``game_id``."""
+    for t in turns:
+        if t.game_id != game_id:
+            raise InvalidInput(f"turn {t.turn} belongs to game {t.game_id}, not {game_id}")
+    return turns
