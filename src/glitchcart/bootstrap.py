@@ -5,6 +5,8 @@
 
 A host that runs vote windows (the HTTP server, the bot, the shared-keyboard
 terminal) uses :func:`open_runtime`, which also restores and runs the timers.
+An application that embeds glitchcart uses :func:`embedded_engine` (exported as
+``glitchcart.embedded_engine``): the runtime's engine, settings optional.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from glitchcart.service.engine import Engine
 from glitchcart.service.films import FilmService
 from glitchcart.service.tapes import Tape, TapeService
 from glitchcart.service.timers import DeadlineTimers
-from glitchcart.settings import Settings
+from glitchcart.settings import Settings, load_settings
 
 DB_NAME = "glitchcart.db"
 SPEND_DB_NAME = "spend.db"  # model spend per session and game: budgets survive restarts
@@ -167,4 +169,31 @@ async def open_runtime(
             await engine.drain()
 
 
-__all__ = ["DB_NAME", "check_providers", "open_engine", "open_runtime", "open_tapes"]
+@asynccontextmanager
+async def embedded_engine(
+    settings: Settings | None = None, *, cartridges: CartridgeLibrary | None = None
+) -> AsyncIterator[Engine]:
+    """The engine an application embeds, for ``InProcessTransport``.
+
+    It is the runtime's engine (timers running, so vote windows close on time, and
+    turns left RESOLVING by an earlier process are finished) on the embedded
+    defaults: SQLite and files under ``settings.data_dir``, the providers the
+    settings name, else the offline narrator and painter. Without ``settings``
+    they come from ``GLITCHCART_*`` variables and the defaults.
+
+    >>> async with glitchcart.embedded_engine(glitchcart.load_settings(home="/tmp/gc")) as engine:
+    ...     client = glitchcart.Client(glitchcart.InProcessTransport(engine))
+    ...     await client.boot("dust-signal", session="cli:alice")
+    """
+    async with open_runtime(settings or load_settings(), cartridges) as (engine, _timers):
+        yield engine
+
+
+__all__ = [
+    "DB_NAME",
+    "check_providers",
+    "embedded_engine",
+    "open_engine",
+    "open_runtime",
+    "open_tapes",
+]
