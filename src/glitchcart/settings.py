@@ -6,7 +6,6 @@ defaults. Nothing reads the environment at import time: call :func:`load_setting
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -14,6 +13,8 @@ from typing import Any, Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from glitchcart.core import ids
 
 
 class ProviderConfig(BaseModel):
@@ -25,7 +26,7 @@ class ProviderConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,47}$")
+    name: str = Field(pattern=ids.anchored(ids.PROVIDER_NAME_PATTERN))
     kind: Literal["chat", "image"]
     base_url: str = Field(description="e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1")
     model: str = Field(min_length=1, max_length=200)
@@ -53,7 +54,7 @@ class ApiKeyConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,47}$")
+    name: str = Field(pattern=ids.anchored(ids.API_KEY_NAME_PATTERN))
     key: SecretStr
     namespaces: list[str] = Field(min_length=1)
     role: Literal["play", "admin"] = "play"
@@ -64,7 +65,7 @@ class ApiKeyConfig(BaseModel):
         if len(self.key.get_secret_value()) < 16:
             raise ValueError(f"api key {self.name}: a key is at least 16 characters")
         for ns in self.namespaces:
-            if ns != "*" and not re.fullmatch(r"[a-z][a-z0-9]{0,15}", ns):
+            if ns != "*" and not ids.NAMESPACE.fullmatch(ns):
                 raise ValueError(f"api key {self.name}: {ns!r} is not a namespace or '*'")
         return self
 

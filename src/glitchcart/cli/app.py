@@ -42,6 +42,7 @@ from glitchcart.cli.providers import make_providers_app
 from glitchcart.cli.render import cartridges_table, sessions_table, show_turn
 from glitchcart.cli.serve import serve
 from glitchcart.cli.tape import tape_command
+from glitchcart.core.ids import MAX_SESSION_ID, SESSION_ID_CHARS
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.turn import TurnRecord
 from glitchcart.errors import GlitchcartError
@@ -84,7 +85,7 @@ def terminal_session() -> SessionKey:
         login = getpass.getuser()
     except (KeyError, OSError):
         login = "player"
-    ident = re.sub(r"[^A-Za-z0-9_-]", "-", login)[:64] or "player"
+    ident = re.sub(f"[^{SESSION_ID_CHARS}]", "-", login)[:MAX_SESSION_ID] or "player"
     return SessionKey("cli", ident)
 
 

@@ -26,6 +26,7 @@ from rich.console import Console
 from glitchcart.cli.play import choices, client_for, frame_path, open_game, record
 from glitchcart.cli.render import choices_text, show_turn
 from glitchcart.client.models import EventOut
+from glitchcart.core.ids import MAX_PLAYER_ID, PLAYER_ID_CHARS
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.roster import check_player_id
 from glitchcart.core.turn import TurnRecord
@@ -45,7 +46,7 @@ def player_ids(names: list[str]) -> list[tuple[str, str]]:
     """(id, display name) for each name given on the command line."""
     seats = []
     for name in names:
-        ident = re.sub(r"[^A-Za-z0-9_.-]", "-", name.strip())[:64]
+        ident = re.sub(f"[^{PLAYER_ID_CHARS}]", "-", name.strip())[:MAX_PLAYER_ID]
         seats.append((check_player_id(ident), name.strip()))
     if len({i for i, _ in seats}) != len(seats):
         raise InvalidInput("player names must be distinct")

@@ -54,12 +54,10 @@ from glitchcart.client.models import (
 )
 from glitchcart.client.tapes import Tapes
 from glitchcart.client.transport import Transport
-from glitchcart.core.keys import MediaRef
+from glitchcart.core.keys import MediaRef, is_game_id
 from glitchcart.core.resolver import resolve_session
 from glitchcart.core.votes import VotingMode
 from glitchcart.errors import InvalidInput
-
-GAME_ID_LIMIT = 64
 
 
 class Client:
@@ -330,8 +328,6 @@ class Client:
 
 
 def _game_id(game_id: str) -> str:
-    if not (isinstance(game_id, str) and game_id.isascii() and game_id.isalnum()):
-        raise InvalidInput("a game id is 1-64 letters and digits")
-    if len(game_id) > GAME_ID_LIMIT:
+    if not is_game_id(game_id):
         raise InvalidInput("a game id is 1-64 letters and digits")
     return game_id

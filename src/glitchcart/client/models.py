@@ -12,15 +12,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
-from glitchcart.core.options import PROVIDER_NAME_PATTERN
+from glitchcart.core import ids
 from glitchcart.core.tape import MAX_TURN
 from glitchcart.core.votes import VotingMode
 
-KEY_PATTERN = r"^[a-z][a-z0-9]{0,15}:[A-Za-z0-9_-]{1,64}$"
-PLAYER_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
-GAME_ID_PATTERN = r"^[A-Za-z0-9]{1,64}$"
-CARTRIDGE_PATTERN = r"^[a-z][a-z0-9-]{0,47}$"
-PROVIDER_PATTERN = f"^{PROVIDER_NAME_PATTERN}$"
+KEY_PATTERN = ids.anchored(ids.SESSION_KEY_PATTERN)
+PLAYER_PATTERN = ids.anchored(ids.PLAYER_ID_PATTERN)
+GAME_ID_PATTERN = ids.anchored(ids.GAME_ID_PATTERN)
+CARTRIDGE_PATTERN = ids.anchored(ids.CARTRIDGE_ID_PATTERN)
+PROVIDER_PATTERN = ids.anchored(ids.PROVIDER_NAME_PATTERN)
 FRAME_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,95}\.(png|gif)$"  # gif: a flipbook
 TAPE_NAME_PATTERN = (
     r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}-tape-[0-9]{5,8}-[0-9]{5,8}-[0-9a-f]{10}\.(gif|mp4)$"

@@ -14,11 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from glitchcart.core.options import PROVIDER_NAME, PROVIDER_NAME_PATTERN
+from glitchcart.core.ids import (
+    CARTRIDGE_ID,
+    CARTRIDGE_ID_PATTERN,
+    PROVIDER_NAME,
+    PROVIDER_NAME_PATTERN,
+)
 from glitchcart.errors import InvalidCartridge
 
 TIMES_OF_DAY: tuple[str, ...] = ("dawn", "day", "dusk", "night")
-_ID = re.compile(r"[a-z][a-z0-9-]{0,47}", re.ASCII)
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}", re.ASCII)
 
 # Word lists the offline narrator draws on; each must be present and non-empty.
@@ -166,8 +170,8 @@ class _Reader:
 
     def ident(self, key: str) -> str:
         value = self._get(key, _REQUIRED)
-        if not isinstance(value, str) or not _ID.fullmatch(value):
-            raise InvalidCartridge(f"{self._name(key)}: must match [a-z][a-z0-9-]{{0,47}}")
+        if not isinstance(value, str) or not CARTRIDGE_ID.fullmatch(value):
+            raise InvalidCartridge(f"{self._name(key)}: must match {CARTRIDGE_ID_PATTERN}")
         return value
 
     def integer(self, key: str, default: Any = None, *, lo: int, hi: int) -> int:

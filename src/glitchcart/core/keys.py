@@ -1,8 +1,9 @@
 """Session keys and media refs: parsed once at the edge, trusted everywhere after.
 
 A session key is ``namespace:id``. The namespace is ``[a-z][a-z0-9]{0,15}`` and the
-id is ``[A-Za-z0-9_-]{1,64}``, both ASCII only, so look-alike Unicode, path
-separators, dots, NUL and template braces can never get through.
+id is ``[A-Za-z0-9_-]{1,64}`` (:mod:`glitchcart.core.ids`), both ASCII only, so
+look-alike Unicode, path separators, dots, NUL and template braces can never get
+through.
 
 >>> key = SessionKey.parse("discord:1234567890")
 >>> key.namespace, key.id, key.folder_name
@@ -15,12 +16,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from glitchcart.core.ids import (
+    GAME_ID,
+    MAX_KEY_LENGTH,
+    NAMESPACE,
+    NAMESPACE_PATTERN,
+    SESSION_ID,
+    SESSION_ID_PATTERN,
+)
 from glitchcart.errors import InvalidInput, InvalidSessionKey
 
-MAX_KEY_LENGTH = 81  # 16 + 1 + 64
-_NAMESPACE = re.compile(r"[a-z][a-z0-9]{0,15}", re.ASCII)
-_ID = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
-_GAME_ID = re.compile(r"[A-Za-z0-9]{1,64}", re.ASCII)
 _MEDIA_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,95}\.(png|gif|mp4|webm)", re.ASCII)
 
 MediaKind = Literal["frame", "tape", "segment", "film"]
@@ -38,12 +43,12 @@ class SessionKey:
         if not (
             isinstance(self.namespace, str)
             and isinstance(self.id, str)
-            and _NAMESPACE.fullmatch(self.namespace)
-            and _ID.fullmatch(self.id)
+            and NAMESPACE.fullmatch(self.namespace)
+            and SESSION_ID.fullmatch(self.id)
         ):
             raise InvalidSessionKey(
-                "invalid session key: expected namespace:id with namespace [a-z][a-z0-9]{0,15} "
-                "and id [A-Za-z0-9_-]{1,64}"
+                f"invalid session key: expected namespace:id with namespace {NAMESPACE_PATTERN} "
+                f"and id {SESSION_ID_PATTERN}"
             )
 
     @classmethod
@@ -107,4 +112,4 @@ class MediaRef:
 
 def is_game_id(text: object) -> bool:
     """Whether ``text`` has the shape of a game id (1-64 ASCII letters and digits)."""
-    return isinstance(text, str) and _GAME_ID.fullmatch(text) is not None
+    return isinstance(text, str) and GAME_ID.fullmatch(text) is not None

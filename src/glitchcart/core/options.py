@@ -16,15 +16,13 @@ is the engine's question (it knows the process's providers).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from glitchcart.core.ids import PROVIDER_NAME, PROVIDER_NAME_PATTERN
 from glitchcart.errors import InvalidInput
 
-PROVIDER_NAME_PATTERN = r"[a-z][a-z0-9-]{0,47}"  # settings, cartridges and the API use it
-PROVIDER_NAME = re.compile(PROVIDER_NAME_PATTERN, re.ASCII)
 MAX_PROVIDERS = 8
 OFFLINE = "offline"  # the built-in narrator and painter; always available
 
@@ -83,7 +81,7 @@ def check_provider_names(value: Any) -> tuple[str, ...]:
         raise InvalidInput(f"providers: name 1 to {MAX_PROVIDERS} providers")
     for i, name in enumerate(value):
         if not isinstance(name, str) or not PROVIDER_NAME.fullmatch(name):
-            raise InvalidInput(f"providers[{i}]: must match [a-z][a-z0-9-]{{0,47}}")
+            raise InvalidInput(f"providers[{i}]: must match {PROVIDER_NAME_PATTERN}")
     if len(set(value)) != len(value):
         raise InvalidInput("providers: a name is listed twice")
     return tuple(value)

@@ -7,14 +7,13 @@ just fall to DORMANT and stop counting toward the quorum.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from glitchcart.core.ids import PLAYER_ID
 from glitchcart.errors import InvalidInput, LimitExceeded
 
-_PLAYER_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}", re.ASCII)
 MAX_NAME = 40
 
 
@@ -64,7 +63,7 @@ class Player:
 
 def check_player_id(player_id: object) -> str:
     """A player id is ``[A-Za-z0-9_.-]{1,64}`` (a Discord user id, a web player id...)."""
-    if not isinstance(player_id, str) or not _PLAYER_ID.fullmatch(player_id):
+    if not isinstance(player_id, str) or not PLAYER_ID.fullmatch(player_id):
         raise InvalidInput("invalid player id: expected 1-64 of A-Z a-z 0-9 _ . -")
     return player_id
 
