@@ -34,6 +34,7 @@ from glitchcart.core.session import Phase
 from glitchcart.core.turn import InputKind, TurnInput
 from glitchcart.ports import NarrationRequest, SessionStore
 from glitchcart.service.engine import Engine
+from glitchcart.service.lateness import Lateness
 from glitchcart.service.timers import DeadlineTimers
 from glitchcart.settings import Settings
 
@@ -127,7 +128,7 @@ async def vote_latency(root: Path, turns: int) -> tuple[list[float], list[float]
 CLOSINGS_PER_SECOND = 200  # windows opened (and so closed) per second of the run
 
 
-async def timer_lateness(root: Path, sessions: int) -> list[float]:
+async def timer_lateness(root: Path, sessions: int) -> Lateness:
     """Open a window in every session, CLOSINGS_PER_SECOND at a time, and measure how
     late each one closes. Every session holds an open window for the whole countdown
     (3 s), and each close resolves a real turn (text only) in the same process."""
@@ -148,7 +149,7 @@ async def timer_lateness(root: Path, sessions: int) -> list[float]:
 
         await asyncio.gather(*(open_window(k, i * spread / sessions) for i, k in enumerate(keys)))
         # every window closes once; then each session waits on its idle deadline
-        while len(timers.lateness) < sessions:  # noqa: ASYNC110 (polling a counter is fine here)
+        while timers.lateness.count < sessions:  # noqa: ASYNC110 (polling a counter is fine here)
             await asyncio.sleep(0.05)
         await engine.drain()
     finally:
@@ -190,10 +191,11 @@ async def main(turns: int, sizes: list[int]) -> None:
     b99 = pct(base, 0.99)
     print(f"lone asyncio timer       : lateness p99 {b99 * ms:6.2f} ms (baseline)")
     for n, late in lateness.items():
-        p50, p99, worst = statistics.median(late), pct(late, 0.99), max(late)
+        p50, p99, worst = late.quantile(0.5), late.quantile(0.99), late.max
         print(
             f"{n:>6} open windows      : lateness median {p50 * ms:6.1f} ms, "
-            f"p99 {p99 * ms:6.1f} ms, max {worst * ms:6.1f} ms, fired {len(late)}  "
+            f"p99 {p99 * ms:6.1f} ms, max {worst * ms:6.1f} ms, fired {late.count} "
+            f"(sampled {late.sampled})  "
             f"(p99 {p99 / max(b99, 1e-6):.0f}x baseline; {CLOSINGS_PER_SECOND} closes/s)"
         )
 

@@ -119,3 +119,17 @@ def test_a_ledger_that_cannot_be_opened_is_a_storage_error(tmp_path: Path) -> No
     (tmp_path / "spend.db").mkdir()  # a folder where the file should be
     with pytest.raises(StorageError):
         SqliteSpendLedger(tmp_path / "spend.db")
+
+
+def test_unread_notices_are_bounded_and_told_once_per_scope() -> None:
+    from glitchcart.adapters.providers.metering import MAX_TRACKED
+
+    m = meter(session_budget=0.001, game_budget=0.001)
+    m.charge(Usage(1000, 1000), provider="hosted", session=A, game_id="g1")
+    m.charge(Usage(1000, 1000), provider="hosted", session=A, game_id="g2")  # a second game
+    assert len(m.notices(A)) == 2  # the session's and the games' (one, not one per game)
+    sessions = [SessionKey("web", f"s{i}") for i in range(MAX_TRACKED + 10)]
+    for key in sessions:  # sessions that spend their budget and never take a turn again
+        m.charge(Usage(1000, 1000), provider="hosted", session=key, game_id=None)
+    assert m.notices(sessions[0]) == []  # the oldest unread ones were forgotten
+    assert len(m.notices(sessions[-1])) == 1

@@ -136,3 +136,37 @@ async def test_a_cancelled_waiter_gives_up_its_place_and_a_failing_call_its_slot
 def test_limit_must_be_positive() -> None:
     with pytest.raises(ValueError):
         FairScheduler(limit=0)
+
+
+async def test_sessions_are_forgotten_under_sustained_load() -> None:
+    """The queue never empties while thousands of sessions pass through it, one call
+    each (every call that runs brings in the next session's); the start tags
+    remembered stay bounded by the busy sessions, not by every session ever seen."""
+    from glitchcart.adapters.providers.scheduler import PRUNE_AT
+
+    scheduler = FairScheduler(limit=2)
+    sessions, queued = 6 * PRUNE_AT, 8
+    tracked: list[int] = []
+    waiting: list[int] = []
+    tasks: list[asyncio.Task[None]] = []
+    all_in = asyncio.Event()
+
+    def arrive() -> None:
+        if len(tasks) < sessions:
+            tasks.append(asyncio.create_task(scheduler.run(f"web:s{len(tasks)}", call)))
+        else:
+            all_in.set()
+
+    async def call() -> None:
+        tracked.append(scheduler.tracked)
+        waiting.append(scheduler.waiting())
+        arrive()
+        await asyncio.sleep(0)
+
+    for _ in range(queued):
+        arrive()
+    await all_in.wait()
+    await asyncio.gather(*tasks)
+    assert len(tracked) == sessions
+    assert min(waiting[queued : sessions - queued]) > 0  # the queue never emptied
+    assert max(tracked) <= 2 * PRUNE_AT + queued

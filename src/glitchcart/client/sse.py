@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from glitchcart.errors import GlitchcartError
+
+MAX_MESSAGE_CHARS = 1_000_000  # an event is a few hundred bytes; a megabyte is a broken server
+
 
 @dataclass(frozen=True, slots=True)
 class SseMessage:
@@ -23,12 +27,18 @@ def encode(event_id: int, kind: str, data: str) -> str:
 
 
 class SseReader:
-    """Feed it lines (without their line ends); a blank line completes a message."""
+    """Feed it lines (without their line ends); a blank line completes a message.
 
-    def __init__(self) -> None:
+    A message whose data grows past ``max_chars`` (a server that never ends one)
+    is refused rather than buffered without bound.
+    """
+
+    def __init__(self, max_chars: int = MAX_MESSAGE_CHARS) -> None:
         self._id: str | None = None
         self._event = "message"
         self._data: list[str] = []
+        self._size = 0
+        self._max = max_chars
 
     def feed(self, line: str) -> SseMessage | None:
         if not line:
@@ -36,13 +46,16 @@ class SseReader:
                 self._event = "message"
                 return None
             message = SseMessage(self._id, self._event, "\n".join(self._data))
-            self._event, self._data = "message", []
+            self._event, self._data, self._size = "message", [], 0
             return message
         if line.startswith(":"):
             return None  # a comment: keep-alive
         field, _, value = line.partition(":")
         value = value.removeprefix(" ")
         if field == "data":
+            self._size += len(value) + 1
+            if self._size > self._max:
+                raise GlitchcartError(f"an event of the stream is over {self._max} characters")
             self._data.append(value)
         elif field == "event":
             self._event = value

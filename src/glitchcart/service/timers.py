@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import Phase
 from glitchcart.errors import GlitchcartError
+from glitchcart.service.lateness import Lateness
 
 if TYPE_CHECKING:
     from glitchcart.service.engine import Engine
@@ -38,7 +39,7 @@ class DeadlineTimers:
         self._seq = 0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self.lateness: list[float] = []  # seconds each fire came after its deadline
+        self.lateness = Lateness()  # seconds each fire came after its deadline (bounded)
         engine.deadline_listeners.append(self.schedule)
 
     def schedule(self, key: SessionKey, when: float | None) -> None:
@@ -97,7 +98,7 @@ class DeadlineTimers:
                 if self._due.get(key) != when:
                     continue  # replaced or cancelled
                 del self._due[key]
-                self.lateness.append(max(0.0, now - when))
+                self.lateness.add(max(0.0, now - when))
                 self.engine.background(self._fire(key))
             delay = self._heap[0][0] - now if self._heap else 3600.0
             # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that

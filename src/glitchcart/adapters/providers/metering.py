@@ -127,7 +127,7 @@ class Meter:
         self._turns = _Bounded()
         self._providers_used = _Bounded()
         self._latest_turn: OrderedDict[str, int] = OrderedDict()  # game -> last turn charged
-        self._notices: dict[str, list[str]] = {}
+        self._notices: OrderedDict[str, list[str]] = OrderedDict()  # session -> unread
 
     def is_paid(self, provider: str) -> bool:
         config = self._providers.get(provider)
@@ -195,7 +195,15 @@ class Meter:
         return turn
 
     def _notify(self, session: SessionKey, scope: str) -> None:
-        self._notices.setdefault(str(session), []).append(BUDGET_NOTICE.format(scope=scope))
+        """Queue a notice for the session's next turn; a session that never takes one
+        is forgotten with the oldest, and a notice is queued once however often told."""
+        unread = self._notices.pop(str(session), [])
+        notice = BUDGET_NOTICE.format(scope=scope)
+        if notice not in unread:
+            unread.append(notice)
+        self._notices[str(session)] = unread
+        while len(self._notices) > MAX_TRACKED:
+            self._notices.popitem(last=False)
 
 
 def _over(tally: Tally, budget: float | None) -> bool:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 T = TypeVar("T")
+PRUNE_AT = 1024  # sessions remembered before the idle ones are forgotten
 
 
 @dataclass(order=True)
@@ -47,12 +48,19 @@ class FairScheduler:
         self._running = 0
         self._heap: list[_Waiter] = []
         self._finish: dict[str, int] = {}  # session -> tag its next call starts at, at least
+        self._live: dict[str, int] = {}  # session -> its calls waiting or running
+        self._prune_at = PRUNE_AT
         self._virtual = 0  # the start tag of the call most recently let through
         self._seq = itertools.count()
 
     @property
     def running(self) -> int:
         return self._running
+
+    @property
+    def tracked(self) -> int:
+        """How many sessions' start tags are remembered (bounded by the busy ones)."""
+        return len(self._finish)
 
     def waiting(self, session: str | None = None) -> int:
         """How many calls wait (of ``session``, or of everyone)."""
@@ -61,11 +69,17 @@ class FairScheduler:
 
     async def run(self, session: str, call: Callable[[], Awaitable[T]]) -> T:
         """Run ``call`` when its turn comes; the slot is held only while it runs."""
-        await self._acquire(session)
+        self._live[session] = self._live.get(session, 0) + 1
         try:
-            return await call()
+            await self._acquire(session)
+            try:
+                return await call()
+            finally:
+                self._release()
         finally:
-            self._release()
+            left = self._live.pop(session) - 1
+            if left:
+                self._live[session] = left
 
     async def _acquire(self, session: str) -> None:
         tag = max(self._virtual, self._finish.get(session, 0))
@@ -92,6 +106,10 @@ class FairScheduler:
             self._virtual = waiter.tag
             self._running += 1
             waiter.future.set_result(None)
-        if not self._heap and len(self._finish) > 1024:
-            # Sessions whose tags are behind the virtual time would start there anyway.
-            self._finish = {s: t for s, t in self._finish.items() if t > self._virtual}
+        if len(self._finish) > self._prune_at:
+            # An idle session starts at the virtual time when it comes back (see the
+            # module docstring), so only the sessions with calls waiting or running
+            # need their tags; pruning again once those have doubled keeps the cost
+            # per call constant, also under a load that never empties the queue.
+            self._finish = {s: t for s, t in self._finish.items() if s in self._live}
+            self._prune_at = max(PRUNE_AT, 2 * len(self._finish))
