@@ -14,12 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from glitchcart.core.ids import (
-    CARTRIDGE_ID,
-    CARTRIDGE_ID_PATTERN,
-    PROVIDER_NAME,
-    PROVIDER_NAME_PATTERN,
-)
+from glitchcart.core.ids import NAME, NAME_PATTERN, PROVIDER_NAME, PROVIDER_NAME_PATTERN
 from glitchcart.errors import InvalidCartridge
 
 TIMES_OF_DAY: tuple[str, ...] = ("dawn", "day", "dusk", "night")
@@ -169,9 +164,10 @@ class _Reader:
         return value.strip()
 
     def ident(self, key: str) -> str:
+        """A cartridge's or a location's id."""
         value = self._get(key, _REQUIRED)
-        if not isinstance(value, str) or not CARTRIDGE_ID.fullmatch(value):
-            raise InvalidCartridge(f"{self._name(key)}: must match {CARTRIDGE_ID_PATTERN}")
+        if not isinstance(value, str) or not NAME.fullmatch(value):
+            raise InvalidCartridge(f"{self._name(key)}: must match {NAME_PATTERN}")
         return value
 
     def integer(self, key: str, default: Any = None, *, lo: int, hi: int) -> int:
@@ -217,15 +213,51 @@ _REQUIRED = object()
 
 
 def parse_cartridge(data: Mapping[str, Any]) -> Cartridge:
-    """Validate a cartridge mapping; raise :class:`InvalidCartridge` naming the field."""
-    root = _Reader(data)
+    """Validate a cartridge mapping; raise :class:`InvalidCartridge` naming the field.
 
-    art = root.table("art")
+    Sections are checked in file order, so of several problems the first is named.
+    """
+    root = _Reader(data)
+    art = _art(root.table("art"))
+    stats = _stats(root.table("stats"))
+    fate = _fate(root.table("fate"))
+    phases = _chaos_phases(root.table("chaos"))
+    timing = _timing(root.table("timing"))
+    death = _death(root.table("death"))
+    locations = _locations(root)
+    openings = _openings(root, {loc.id for loc in locations})
+    lex = root.table("lexicon")
+    lexicon = {name: lex.texts(name) for name in LEXICON_KEYS}
+    lore = _lore(root)
+    providers = _providers(root)
+    return Cartridge(
+        id=root.ident("id"),
+        title=root.text("title", max_len=80),
+        genre=root.text("genre", max_len=80),
+        premise=root.text("premise"),
+        tone=root.text("tone"),
+        art=art,
+        stats=stats,
+        fate=fate,
+        chaos_phases=phases,
+        chaos_per_turn=root.table("chaos").integer("per_turn", 2, lo=0, hi=100),
+        timing=timing,
+        death=death,
+        choice_count=root.integer("choice_count", 3, lo=2, hi=6),
+        locations=locations,
+        openings=openings,
+        lexicon=lexicon,
+        providers=providers,
+        lore=lore,
+    )
+
+
+def _art(art: _Reader) -> ArtStyle:
     palette = art.texts("palette", min_items=5)
     for i, colour in enumerate(palette):
         if not _COLOUR.fullmatch(colour):
             raise InvalidCartridge(f"art.palette[{i}]: must be a colour like #1a2b3c")
-    art_style = ArtStyle(
+    return ArtStyle(
         palette=palette,
         style=art.text("style"),
         motifs=art.texts("motifs", [], min_items=0),
@@ -233,7 +265,8 @@ def parse_cartridge(data: Mapping[str, Any]) -> Cartridge:
         grain=art.number("grain", 0.15, lo=0.0, hi=1.0),
     )
 
-    st = root.table("stats")
+
+def _stats(st: _Reader) -> Stats:
     max_health = st.integer("max_health", lo=1, hi=1000)
     stats = Stats(
         health=st.integer("health", lo=1, hi=max_health),
@@ -243,8 +276,10 @@ def parse_cartridge(data: Mapping[str, Any]) -> Cartridge:
     )
     if len(stats.inventory) > stats.inventory_limit:
         raise InvalidCartridge("stats.inventory: has more items than stats.inventory_limit")
+    return stats
 
-    fr = root.table("fate")
+
+def _fate(fr: _Reader) -> FateOdds:
     fate = FateOdds(
         lucky=fr.number("lucky", lo=0, hi=1),
         normal=fr.number("normal", lo=0, hi=1),
@@ -253,24 +288,29 @@ def parse_cartridge(data: Mapping[str, Any]) -> Cartridge:
     )
     if abs(fate.lucky + fate.normal + fate.unlucky - 1.0) > 1e-6:
         raise InvalidCartridge("fate: lucky + normal + unlucky must add up to 1")
+    return fate
 
-    ch = root.table("chaos")
+
+def _chaos_phases(ch: _Reader) -> tuple[ChaosPhase, ...]:
     phases = tuple(
         ChaosPhase(name=t.text("name", max_len=40), at=t.integer("at", lo=0, hi=100))
         for t in ch.tables("phases")
     )
     if phases[0].at != 0 or any(b.at <= a.at for a, b in itertools.pairwise(phases)):
         raise InvalidCartridge("chaos.phases: must start at 0 and rise strictly")
+    return phases
 
-    tm = root.table("timing")
-    timing = Timing(
+
+def _timing(tm: _Reader) -> Timing:
+    return Timing(
         countdown_seconds=tm.number("countdown_seconds", 10, lo=0.1, hi=3600),
         idle_seconds=tm.number("idle_seconds", 60, lo=0.5, hi=86400),
         turns_per_time_of_day=tm.integer("turns_per_time_of_day", 3, lo=1, hi=100),
     )
 
-    de = root.table("death")
-    death = DeathRules(
+
+def _death(de: _Reader) -> DeathRules:
+    return DeathRules(
         max_injuries=de.integer("max_injuries", lo=1, hi=50),
         fatal_chaos=de.integer("fatal_chaos", 100, lo=1, hi=100),
         hesitation_damage=de.integer("hesitation_damage", 1, lo=0, hi=1000),
@@ -278,6 +318,9 @@ def parse_cartridge(data: Mapping[str, Any]) -> Cartridge:
         normal_damage=de.integer("normal_damage", 1, lo=0, hi=1000),
     )
 
+
+def _locations(root: _Reader) -> tuple[Location, ...]:
+    """At least two locations with unique ids, whose exits all lead somewhere."""
     locations = tuple(
         Location(
             id=t.ident("id"),
@@ -288,14 +331,18 @@ def parse_cartridge(data: Mapping[str, Any]) -> Cartridge:
         )
         for t in root.tables("locations", min_items=2)
     )
-    ids = {loc.id for loc in locations}
-    if len(ids) != len(locations):
+    known = {loc.id for loc in locations}
+    if len(known) != len(locations):
         raise InvalidCartridge("locations: ids must be unique")
     for i, loc in enumerate(locations):
         for exit_id in loc.exits:
-            if exit_id not in ids:
+            if exit_id not in known:
                 raise InvalidCartridge(f"locations[{i}].exits: unknown location {exit_id!r}")
+    return locations
 
+
+def _openings(root: _Reader, known: set[str]) -> tuple[Opening, ...]:
+    """Opening scenes, each at a known location and time of day."""
     openings: list[Opening] = []
     for i, t in enumerate(root.tables("openings")):
         opening = Opening(
@@ -304,41 +351,26 @@ def parse_cartridge(data: Mapping[str, Any]) -> Cartridge:
             prologue=t.text("prologue"),
             visual=t.text("visual"),
         )
-        if opening.location not in ids:
+        if opening.location not in known:
             raise InvalidCartridge(f"openings[{i}].location: unknown location {opening.location!r}")
         if opening.time_of_day not in TIMES_OF_DAY:
             raise InvalidCartridge(f"openings[{i}].time_of_day: must be one of {TIMES_OF_DAY}")
         openings.append(opening)
+    return tuple(openings)
 
-    lex = root.table("lexicon")
-    lexicon = {name: lex.texts(name) for name in LEXICON_KEYS}
 
-    lore = tuple(
+def _lore(root: _Reader) -> tuple[LoreEntry, ...]:
+    if "lore" not in root.data:
+        return ()
+    return tuple(
         LoreEntry(keys=t.texts("keys"), text=t.text("text", max_len=2000))
-        for t in (root.tables("lore", min_items=0) if "lore" in root.data else [])
+        for t in root.tables("lore", min_items=0)
     )
+
+
+def _providers(root: _Reader) -> tuple[str, ...]:
     providers = root.texts("providers", [], min_items=0)
     for i, name in enumerate(providers):
         if not PROVIDER_NAME.fullmatch(name):
             raise InvalidCartridge(f"providers[{i}]: must match {PROVIDER_NAME_PATTERN}")
-
-    return Cartridge(
-        id=root.ident("id"),
-        title=root.text("title", max_len=80),
-        genre=root.text("genre", max_len=80),
-        premise=root.text("premise"),
-        tone=root.text("tone"),
-        art=art_style,
-        stats=stats,
-        fate=fate,
-        chaos_phases=phases,
-        chaos_per_turn=ch.integer("per_turn", 2, lo=0, hi=100),
-        timing=timing,
-        death=death,
-        choice_count=root.integer("choice_count", 3, lo=2, hi=6),
-        locations=locations,
-        openings=tuple(openings),
-        lexicon=lexicon,
-        providers=providers,
-        lore=lore,
-    )
+    return providers

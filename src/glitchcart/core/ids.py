@@ -23,7 +23,7 @@ MAX_NAMESPACE = 16
 MAX_SESSION_ID = 64
 MAX_GAME_ID = 64
 MAX_PLAYER_ID = 64
-MAX_NAME = 48  # a cartridge id, a provider's or an API key's name
+MAX_NAME = 48  # a cartridge or location id, a provider's or an API key's name
 
 # The characters of an id, for building patterns and for turning free text into one.
 SESSION_ID_CHARS = "A-Za-z0-9_-"
@@ -36,6 +36,7 @@ GAME_ID_PATTERN = rf"[A-Za-z0-9]{{1,{MAX_GAME_ID}}}"
 PLAYER_ID_PATTERN = rf"[{PLAYER_ID_CHARS}]{{1,{MAX_PLAYER_ID}}}"  # a Discord user id, a web id
 NAME_PATTERN = rf"[a-z][a-z0-9-]{{0,{MAX_NAME - 1}}}"
 CARTRIDGE_ID_PATTERN = NAME_PATTERN
+LOCATION_ID_PATTERN = NAME_PATTERN  # a place in a cartridge
 PROVIDER_NAME_PATTERN = NAME_PATTERN
 API_KEY_NAME_PATTERN = NAME_PATTERN
 
@@ -44,6 +45,7 @@ SESSION_ID = re.compile(SESSION_ID_PATTERN, re.ASCII)
 SESSION_KEY = re.compile(SESSION_KEY_PATTERN, re.ASCII)
 GAME_ID = re.compile(GAME_ID_PATTERN, re.ASCII)
 PLAYER_ID = re.compile(PLAYER_ID_PATTERN, re.ASCII)
+NAME = re.compile(NAME_PATTERN, re.ASCII)
 CARTRIDGE_ID = re.compile(CARTRIDGE_ID_PATTERN, re.ASCII)
 PROVIDER_NAME = re.compile(PROVIDER_NAME_PATTERN, re.ASCII)
 API_KEY_NAME = re.compile(API_KEY_NAME_PATTERN, re.ASCII)

@@ -193,12 +193,48 @@ def apply_delta(
     """
     if not state.alive:
         return state
+    health = _health(cartridge, state, delta, ctx)
+    injuries = _injuries(state, delta, ctx)
+    inventory = _inventory(cartridge, state, delta)
+    location = _location(cartridge, state, delta, ctx)
+    chaos = max(
+        0, min(100, state.chaos + cartridge.chaos_per_turn + max(-20, min(20, delta.chaos)))
+    )
+    turn = state.turn + 1
+    flags = dict(state.flags)
+    for k, v in delta.flags:
+        flags[_clip(k)[:40]] = _clip(v)
+    events = [*state.recent_events, _clip(delta.event)] if delta.event else state.recent_events
+    alive, cause, health = _verdict(cartridge, delta, ctx, health, len(injuries), chaos)
+    return replace(
+        state,
+        turn=turn,
+        location=location,
+        time_of_day=_time_of_day(cartridge, state, delta, turn),
+        chaos=chaos,
+        chaos_phase=chaos_phase(cartridge, chaos),
+        health=health,
+        injuries=injuries,
+        inventory=inventory,
+        flags=tuple(sorted(flags.items())),
+        recent_events=tuple(events[-RECENT_EVENTS:]),
+        seen=_seen(state, delta, location),
+        alive=alive,
+        cause_of_death=_clip(cause) if cause else None,
+    )
 
-    # Health: damage is bounded by what the fate allows; healing by max health.
+
+def _health(
+    cartridge: Cartridge, state: WorldState, delta: StateDelta, ctx: DeathRuleContext
+) -> int:
+    """Damage is bounded by what the fate allows; healing by max health."""
     damage = min(delta.damage, max_damage(cartridge, ctx.fate, hesitation=ctx.hesitation))
     damage = max(damage, -state.max_health)
-    health = max(0, min(state.max_health, state.health - damage))
+    return max(0, min(state.max_health, state.health - damage))
 
+
+def _injuries(state: WorldState, delta: StateDelta, ctx: DeathRuleContext) -> tuple[str, ...]:
+    """Healed injuries go; a NORMAL or UNLUCKY fate may add one new injury a turn."""
     injuries = list(state.injuries)
     for healed in delta.injuries_healed:
         if healed in injuries:
@@ -207,66 +243,63 @@ def apply_delta(
         for injury in delta.injuries_added[:1]:  # at most one new injury per turn
             if injury.strip() and _clip(injury) not in injuries:
                 injuries.append(_clip(injury))
+    return tuple(injuries)
 
+
+def _inventory(cartridge: Cartridge, state: WorldState, delta: StateDelta) -> tuple[str, ...]:
+    """Lost items go; gained ones come while there is room."""
     inventory = [item for item in state.inventory if item not in set(delta.items_lost)]
     for item in delta.items_gained:
         item = _clip(item)
         if item and item not in inventory and len(inventory) < cartridge.stats.inventory_limit:
             inventory.append(item)
+    return tuple(inventory)
 
-    location = state.location
-    if delta.move_to and delta.move_to != state.location and not ctx.hesitation:
-        try:
-            exits = cartridge.location(state.location).exits
-        except KeyError:
-            exits = ()
-        if delta.move_to in exits:
-            location = delta.move_to
 
-    chaos = max(
-        0, min(100, state.chaos + cartridge.chaos_per_turn + max(-20, min(20, delta.chaos)))
-    )
-    time_of_day = next_time_of_day(state.time_of_day) if delta.advance_time else state.time_of_day
-    turn = state.turn + 1
-    if not delta.advance_time and turn % cartridge.timing.turns_per_time_of_day == 0:
-        time_of_day = next_time_of_day(state.time_of_day)
+def _location(
+    cartridge: Cartridge, state: WorldState, delta: StateDelta, ctx: DeathRuleContext
+) -> str:
+    """A move happens only through an exit of the current location, and not on hesitation."""
+    if not delta.move_to or delta.move_to == state.location or ctx.hesitation:
+        return state.location
+    try:
+        exits = cartridge.location(state.location).exits
+    except KeyError:
+        exits = ()
+    return delta.move_to if delta.move_to in exits else state.location
 
-    flags = dict(state.flags)
-    for k, v in delta.flags:
-        flags[_clip(k)[:40]] = _clip(v)
-    events = list(state.recent_events)
-    if delta.event:
-        events.append(_clip(delta.event))
+
+def _time_of_day(cartridge: Cartridge, state: WorldState, delta: StateDelta, turn: int) -> str:
+    """Time moves on when the narrator says so, or every ``turns_per_time_of_day`` turns."""
+    if delta.advance_time or turn % cartridge.timing.turns_per_time_of_day == 0:
+        return next_time_of_day(state.time_of_day)
+    return state.time_of_day
+
+
+def _seen(state: WorldState, delta: StateDelta, location: str) -> tuple[str, ...]:
     seen = list(state.seen)
     for element in (location, *delta.seen):
         if element not in seen:
             seen.append(_clip(element))
+    return tuple(seen)
 
-    alive, cause = True, None
+
+def _verdict(
+    cartridge: Cartridge,
+    delta: StateDelta,
+    ctx: DeathRuleContext,
+    health: int,
+    injuries: int,
+    chaos: int,
+) -> tuple[bool, str | None, int]:
+    """Whether the character lives, the cause if not, and the health that leaves."""
     if health <= 0:
-        alive, cause = False, delta.cause or "wounds"
-    elif len(injuries) > cartridge.death.max_injuries:
-        alive, cause = False, delta.cause or "too many injuries"
-    elif chaos >= cartridge.death.fatal_chaos and ctx.fate is Fate.UNLUCKY:
-        alive, cause = False, delta.cause or "swallowed by the chaos"
-    elif delta.fatal and ctx.fate is Fate.UNLUCKY and health <= cartridge.death.unlucky_damage:
+        return False, delta.cause or "wounds", health
+    if injuries > cartridge.death.max_injuries:
+        return False, delta.cause or "too many injuries", health
+    if chaos >= cartridge.death.fatal_chaos and ctx.fate is Fate.UNLUCKY:
+        return False, delta.cause or "swallowed by the chaos", health
+    if delta.fatal and ctx.fate is Fate.UNLUCKY and health <= cartridge.death.unlucky_damage:
         # The narrator may call a death only when the rules already put the character at the edge.
-        alive, cause = False, delta.cause or "a fatal mistake"
-        health = 0
-
-    return replace(
-        state,
-        turn=turn,
-        location=location,
-        time_of_day=time_of_day,
-        chaos=chaos,
-        chaos_phase=chaos_phase(cartridge, chaos),
-        health=health,
-        injuries=tuple(injuries),
-        inventory=tuple(inventory),
-        flags=tuple(sorted(flags.items())),
-        recent_events=tuple(events[-RECENT_EVENTS:]),
-        seen=tuple(seen),
-        alive=alive,
-        cause_of_death=_clip(cause) if cause else None,
-    )
+        return False, delta.cause or "a fatal mistake", 0
+    return True, None, health
