@@ -1,4 +1,8 @@
-"""The filesystem media store: atomic, never overwriting, one folder per session."""
+"""The filesystem media store: its folders, temp files and links.
+
+What every media store does (put, get, read, list, delete, isolation, atomic
+publication) is checked for this one too, in ``test_media_conformance.py``.
+"""
 
 from __future__ import annotations
 
@@ -90,60 +94,6 @@ async def test_put_never_overwrites(media: FileMediaStore) -> None:
     assert tree(media.root / "sessions" / "cli.alice" / "frames") == ["0001.png"]  # no tmp left
 
 
-async def test_concurrent_puts_of_one_ref_write_it_once(media: FileMediaStore) -> None:
-    ref = frame(ALICE)
-
-    wrote = await asyncio.gather(*(media.put(ref, bytes([i]) * 1000) for i in range(8)))
-
-    assert sorted(wrote) == [False] * 7 + [True]
-    assert await media.get(ref) == bytes([wrote.index(True)]) * 1000
-
-
-async def test_get_of_a_missing_ref_is_media_not_found(media: FileMediaStore) -> None:
-    with pytest.raises(MediaNotFound):
-        await media.get(frame(ALICE))
-
-
-async def test_size_and_read_in_chunks(media: FileMediaStore) -> None:
-    ref = MediaRef(ALICE, "tape", "run.gif")
-    data = bytes(range(256)) * 40  # 10240 bytes
-    await media.put(ref, data)
-
-    assert await media.size(ref) == len(data)
-    chunks = [chunk async for chunk in media.read(ref, 4096)]
-    assert [len(c) for c in chunks] == [4096, 4096, 2048]
-    assert b"".join(chunks) == data
-
-
-async def test_size_and_read_of_a_missing_ref_are_media_not_found(
-    media: FileMediaStore,
-) -> None:
-    ref = MediaRef(ALICE, "tape", "none.gif")
-    with pytest.raises(MediaNotFound):
-        await media.size(ref)
-    with pytest.raises(MediaNotFound):
-        await anext(media.read(ref))
-
-
-async def test_a_read_left_midway_closes_the_file(media: FileMediaStore) -> None:
-    ref = MediaRef(ALICE, "tape", "run.gif")
-    await media.put(ref, b"x" * 100)
-    reader = media.read(ref, 10)
-    assert await anext(reader) == b"x" * 10
-    await reader.aclose()  # a ResourceWarning (an error in tests) if the file stayed open
-
-
-async def test_list_is_sorted_by_name(media: FileMediaStore) -> None:
-    for name in ["0003.png", "0001.png", "0002.png"]:
-        await media.put(frame(ALICE, name), b"x")
-
-    assert [r.name for r in await media.list(ALICE, "frame")] == [
-        "0001.png",
-        "0002.png",
-        "0003.png",
-    ]
-
-
 async def test_sessions_never_see_each_others_media(media: FileMediaStore) -> None:
     await media.put(frame(FOX), b"upper")
     await media.put(frame(fox, "0002.png"), b"lower")
@@ -175,24 +125,6 @@ async def test_delete_session_removes_only_that_session(media: FileMediaStore) -
     assert await media.get(frame(fox)) == b"lower"
     assert tree(media.root / "sessions") == ["web.fox", "web.fox/frames", "web.fox/frames/0001.png"]
     await media.delete_session(FOX)  # deleting nothing is fine
-
-
-async def test_delete_removes_one_file_and_says_whether_it_was_there(
-    media: FileMediaStore,
-) -> None:
-    await media.put(frame(FOX), b"one")
-    await media.put(frame(FOX, "0002.png"), b"two")
-    await media.put(frame(fox), b"lower")
-
-    assert await media.delete(frame(FOX)) is True
-
-    assert await media.exists(frame(FOX)) is False
-    assert await media.list(FOX, "frame") == [frame(FOX, "0002.png")]
-    assert await media.get(frame(fox)) == b"lower"
-    assert await media.delete(frame(FOX)) is False
-    assert await media.delete(MediaRef(ALICE, "tape", "run.gif")) is False  # no folder at all
-    assert await media.put(frame(FOX), b"again") is True  # the name is free again
-    assert await media.get(frame(FOX)) == b"again"
 
 
 async def test_delete_never_follows_a_link_out_of_the_session_folder(
