@@ -9,6 +9,7 @@ where they enter, raised ``from`` the original.
     │   ├── InvalidSessionKey        a key that is not ``namespace:id``
     │   ├── InvalidAction            empty or over-long action text, a choice out of range
     │   ├── IdempotencyMismatch      an idempotency key reused with another payload
+    │   ├── UnknownEventId           resuming after an event id that was never written
     │   └── InvalidCartridge         a cartridge file that fails validation (names the field)
     ├── NotFound                     (HTTP 404, exit 3)
     │   ├── SessionNotFound
@@ -21,7 +22,8 @@ where they enter, raised ``from`` the original.
     │   └── Unauthorized             no API key, or an unknown one (HTTP 401)
     ├── Conflict                     valid, but not in this state (HTTP 409, exit 4)
     │   ├── StaleVersion             a commit computed from an old version was refused
-    │   │   └── PreconditionFailed   the caller's expected version is not current (HTTP 412)
+    │   │   ├── PreconditionFailed   the caller's expected version is not current (HTTP 412)
+    │   │   └── LeaseLost            a commit fenced by a lease a newer holder has taken
     │   ├── TurnResolving            a turn is being resolved; try again in a moment
     │   ├── GameOver                 the character is dead; reset or start again
     │   └── NoGameRunning            the session has no game booted
@@ -63,6 +65,10 @@ class InvalidAction(InvalidInput):
 
 class IdempotencyMismatch(InvalidInput):
     """An idempotency key already used with a different payload."""
+
+
+class UnknownEventId(InvalidInput):
+    """A subscriber asked to resume after an event id the session never reached."""
 
 
 class InvalidCartridge(InvalidInput):
@@ -121,6 +127,10 @@ class StaleVersion(Conflict):
 
 class PreconditionFailed(StaleVersion):
     """The version the caller expected (HTTP If-Match) is not the current one."""
+
+
+class LeaseLost(StaleVersion):
+    """The session's lease passed to a newer holder; this holder's commit was refused."""
 
 
 class TurnResolving(Conflict):

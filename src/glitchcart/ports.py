@@ -148,13 +148,69 @@ class GameSummary:
     updated_at: float  # last played
 
 
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to be written with a commit (or appended alone); the log gives it its id."""
+
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    """Events read from a session's log, and where the log stands.
+
+    ``first`` is the id of the oldest event still kept (``last + 1`` when none is
+    kept); ``last`` is the id of the newest event ever written (0: none yet). A
+    reader that asked for events after an id below ``first - 1`` missed some.
+    """
+
+    events: tuple[Event, ...]
+    first: int
+    last: int
+
+
+class EventLog(Protocol):
+    """A session's durable events: ids rise by one per event within the session,
+    survive restarts, and are the same in every process sharing the store.
+
+    A store's ``commit`` writes a commit's events in its own transaction (an event
+    exists if and only if its commit does); :meth:`append` writes events that change
+    no state (the narration before a turn's commit). Each session keeps at least its
+    newest ``keep`` events (the adapter's bound); older ones are trimmed.
+
+    A Redis log is a stream per session (its key in the session's hash tag) written
+    by the commit's Lua script with explicit ids ``<id>-1``; :meth:`wait` is served
+    by one blocking ``XREAD`` per process, fanned out locally.
+    """
+
+    async def append(
+        self, session: SessionKey, events: Sequence[NewEvent], *, fence: int | None = None
+    ) -> list[Event]:
+        """Write ``events`` in order; with ``fence``, only while it is the session's
+        newest lease fence (else :class:`LeaseLost` and nothing is written)."""
+        ...
+
+    async def read(self, session: SessionKey, *, after: int, limit: int = 256) -> EventPage:
+        """Up to ``limit`` kept events with an id above ``after``, oldest first."""
+        ...
+
+    async def wait(self, session: SessionKey, *, after: int, timeout: float) -> None:
+        """Return once the session may have an event above ``after`` (any process
+        wrote one), or after ``timeout`` seconds; a cheap change signal, not a read."""
+        ...
+
+
 class SessionStore(Protocol):
     """Durable session records and turn history, committed with a version check.
 
-    ``commit`` writes the record and the given turn records in one transaction,
-    only if the stored version equals ``expected_version`` (0 means "absent"),
-    and returns the record with ``version = expected_version + 1``. Otherwise it
-    raises :class:`StaleVersion` and writes nothing.
+    ``commit`` writes the record, the given turn records and the commit's events
+    in one transaction, only if the stored version equals ``expected_version``
+    (0 means "absent") and, with ``fence``, only while ``fence`` is the newest
+    fencing value of the session's lease (:class:`SessionLease`); it returns the
+    record with ``version = expected_version + 1``. Otherwise it raises
+    :class:`StaleVersion` (:class:`LeaseLost` for the fence) and writes nothing.
+    A store is also the :class:`EventLog` of its sessions.
     """
 
     async def load(self, key: SessionKey) -> SessionRecord | None: ...
@@ -165,7 +221,17 @@ class SessionStore(Protocol):
         *,
         expected_version: int,
         turns: Sequence[TurnRecord] = (),
+        events: Sequence[NewEvent] = (),
+        fence: int | None = None,
     ) -> SessionRecord: ...
+
+    async def append(
+        self, session: SessionKey, events: Sequence[NewEvent], *, fence: int | None = None
+    ) -> list[Event]: ...
+
+    async def read(self, session: SessionKey, *, after: int, limit: int = 256) -> EventPage: ...
+
+    async def wait(self, session: SessionKey, *, after: int, timeout: float) -> None: ...
 
     async def history(
         self, game_id: str, *, start: int = 0, limit: int | None = None
@@ -246,11 +312,13 @@ class CartridgeSource(Protocol):
 class Event:
     """Something that happened in a session, for surfaces to show.
 
-    ``id`` rises within a session, so a subscriber can resume after the last id
-    it saw (SSE ``Last-Event-ID``). Kinds: vote_cast, window_opened, window_closed,
-    turn_resolving, narration, narration_partial, choices_ready, frame_ready, choices,
-    crown_moved, player_joined, game_over, game_booted, game_exited, paused, notice,
-    options_changed, tape_ready.
+    ``id`` rises by one within a session and is durable (:class:`EventLog`), so a
+    subscriber can resume after the last id it saw (SSE ``Last-Event-ID``), on any
+    process and after a restart; an ephemeral event has id 0. Kinds: player_joined,
+    vote_cast, window_opened, window_closed, turn_resolving, narration,
+    narration_partial, choices_ready, frame_ready, choices, crown_moved, mode_changed,
+    vetoed, twist_set, game_over, game_booted, game_exited, paused, notice,
+    options_changed, tape_ready, trimmed.
     """
 
     session: SessionKey
@@ -259,11 +327,86 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+EPHEMERAL_KINDS = frozenset({"narration_partial"})  # live only: id 0, never stored
+
+
 class EventBus(Protocol):
+    """What surfaces subscribe to: a session's durable events, then live ones.
+
+    ``publish`` appends an event that changes no state (a ``tape_ready``); an
+    ephemeral kind (:data:`EPHEMERAL_KINDS`) only reaches this process's live
+    subscribers, with id 0. ``subscribe`` yields every event after ``after``
+    (None: from now on); if some were trimmed it first yields a ``trimmed`` event
+    (its id is the last trimmed one), and an id above the newest written is
+    :class:`UnknownEventId`, raised by :meth:`check_resume` before streaming.
+    """
+
     async def publish(self, session: SessionKey, kind: str, data: dict[str, Any]) -> Event: ...
 
     def subscribe(self, session: SessionKey, *, after: int | None = None) -> AsyncIterator[Event]:
         """Events of one session: those after ``after`` still kept, then new ones live."""
+        ...
+
+    async def check_resume(self, session: SessionKey, after: int | None) -> None:
+        """Raise :class:`UnknownEventId` if ``after`` is above the newest event id."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """A session held by one holder until ``expires_at`` (the lease adapter's clock).
+
+    ``fence`` rises with every new holder of the session (never with a renewal);
+    commits made under the lease carry it, and the store refuses a fence older
+    than the newest one handed out.
+    """
+
+    session: SessionKey
+    token: str
+    fence: int
+    expires_at: float
+
+
+class SessionLease(Protocol):
+    """Who drives a session: one holder at a time, for a TTL, renewed while it works.
+
+    Modelled on redis-py's ``redis.asyncio.lock.Lock`` (a random token, a TTL,
+    release and extend only by the token's owner, compare-and-delete), with a
+    fencing value added after Kleppmann ("How to do distributed locking", 2016).
+
+    The race a TTL cannot close: holder A takes the lease, then pauses (a GC
+    pause, a stopped VM, a slow model call whose renewal task was starved) for
+    longer than the TTL. The lease expires; B takes it over with a higher fence
+    and finishes A's turn. A wakes up still believing it holds the lease and
+    commits. Checking "do I still hold it?" before committing does not help (A
+    can pause between the check and the write), so the store itself checks: A's
+    commit carries A's fence, which is older than B's, and is refused
+    (:class:`LeaseLost`). Renewing at a third of the TTL keeps a live holder's
+    lease; the fence makes a holder that lost it harmless.
+
+    A Redis adapter: ``SET key token NX PX ttl`` plus ``INCR`` of the session's
+    fence key in one script; renew and release are scripts that compare the token
+    first; the fence key shares the session's hash tag so the commit script can
+    read it.
+    """
+
+    async def acquire(self, session: SessionKey, token: str, ttl: float) -> Lease | None:
+        """Take the session for ``token`` for ``ttl`` seconds; None if another holds it.
+
+        Taking it again with the same token while held renews it (same fence).
+        """
+        ...
+
+    async def renew(self, lease: Lease, ttl: float) -> Lease | None:
+        """Extend a lease still held by its token; None if it expired and was lost."""
+        ...
+
+    async def release(self, lease: Lease) -> bool:
+        """Give the lease up if ``lease.token`` still holds it (compare-and-delete)."""
+        ...
+
+    async def holder(self, session: SessionKey) -> Lease | None:
+        """The current unexpired lease of the session, if any (for display and tests)."""
         ...
 
 

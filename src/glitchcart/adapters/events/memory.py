@@ -1,80 +1,105 @@
-"""An in-process event bus: a bounded replay buffer and live fan-out per session."""
+"""An in-process event log (what the memory store keeps its events in) and the
+event bus over it, for tests and for a bus with no store behind it.
+
+>>> bus = MemoryEventBus()
+>>> event = asyncio.run(bus.publish(SessionKey.parse("cli:a"), "notice", {"text": "hi"}))
+>>> event.id
+1
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from glitchcart.adapters.events.log_bus import LogEventBus
 from glitchcart.core.keys import SessionKey
-from glitchcart.ports import Event
+from glitchcart.errors import LeaseLost
+from glitchcart.ports import Event, EventPage, NewEvent
+
+KEEP = 1000  # events kept per session
 
 
 @dataclass
-class _Channel:
-    next_id: int = 1
-    kept: deque[Event] = field(default_factory=lambda: deque(maxlen=1000))
-    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+class _Log:
+    last: int = 0
+    kept: deque[Event] = field(default_factory=deque)
+    waiters: set[asyncio.Future[None]] = field(default_factory=set)
 
 
-class MemoryEventBus:
-    """Events per session; subscribers resume after an id while it is still kept."""
+class MemoryEventLog:
+    """A :class:`~glitchcart.ports.EventLog` in this process's memory, ``keep`` per session.
 
-    def __init__(self, keep: int = 1000) -> None:
-        self._keep = keep
-        self._channels: dict[SessionKey, _Channel] = {}
+    ``fences`` is the session-to-newest-fence map of the lease this log's appends are
+    checked against (shared with a :class:`MemorySessionLease`).
+    """
 
-    def _channel(self, session: SessionKey) -> _Channel:
-        channel = self._channels.get(session)
-        if channel is None:
-            channel = _Channel(kept=deque(maxlen=self._keep))
-            self._channels[session] = channel
-        return channel
+    def __init__(self, keep: int = KEEP, fences: dict[SessionKey, int] | None = None) -> None:
+        self.keep = keep
+        self.fences = {} if fences is None else fences
+        self._logs: dict[SessionKey, _Log] = {}
 
-    async def publish(self, session: SessionKey, kind: str, data: dict[str, Any]) -> Event:
-        channel = self._channel(session)
-        event = Event(session, channel.next_id, kind, data)
-        channel.next_id += 1
-        channel.kept.append(event)
-        async with channel.changed:
-            channel.changed.notify_all()
-        return event
+    def check_fence(self, session: SessionKey, fence: int | None) -> None:
+        if fence is not None and self.fences.get(session) != fence:
+            raise LeaseLost(f"the lease of {session} has passed to a newer holder")
 
-    async def subscribe(
-        self, session: SessionKey, *, after: int | None = None
-    ) -> AsyncIterator[Event]:
-        channel = self._channel(session)
-        last = channel.next_id - 1 if after is None else after
-        while True:
-            fresh = _after(channel.kept, last)
-            if not fresh:
-                await _wait_past(channel, last)
-                continue
-            for event in fresh:
-                last = event.id
-                yield event
+    def write(self, session: SessionKey, events: Sequence[NewEvent]) -> list[Event]:
+        """Append without a check (the caller's commit has checked); never awaits."""
+        log = self._logs.setdefault(session, _Log())
+        written = []
+        for new in events:
+            log.last += 1
+            event = Event(session, log.last, new.kind, dict(new.data))
+            log.kept.append(event)
+            written.append(event)
+        while len(log.kept) > self.keep:
+            log.kept.popleft()
+        if written:
+            for waiter in log.waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+        return written
 
     def forget(self, session: SessionKey) -> None:
-        """Drop a deleted session's buffer."""
-        self._channels.pop(session, None)
+        """Drop a deleted session's events; its ids keep rising."""
+        log = self._logs.get(session)
+        if log is not None:
+            log.kept.clear()
+
+    async def append(
+        self, session: SessionKey, events: Sequence[NewEvent], *, fence: int | None = None
+    ) -> list[Event]:
+        self.check_fence(session, fence)
+        return self.write(session, events)
+
+    async def read(self, session: SessionKey, *, after: int, limit: int = 256) -> EventPage:
+        log = self._logs.get(session)
+        if log is None:
+            return EventPage((), 1, 0)
+        first = log.kept[0].id if log.kept else log.last + 1
+        start = max(0, after + 1 - first)
+        picked = tuple(log.kept[i] for i in range(start, min(len(log.kept), start + limit)))
+        return EventPage(picked, first, log.last)
+
+    async def wait(self, session: SessionKey, *, after: int, timeout: float) -> None:
+        log = self._logs.setdefault(session, _Log())
+        if log.last > after:
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        log.waiters.add(waiter)
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await waiter
+        finally:
+            log.waiters.discard(waiter)
 
 
-def _after(kept: deque[Event], last: int) -> list[Event]:
-    """The kept events with an id above ``last``, read from the newest end: the cost
-    is the number of new events, not the size of the buffer (it is paid by every
-    subscriber on every publish)."""
-    fresh = []
-    for event in reversed(kept):
-        if event.id <= last:
-            break
-        fresh.append(event)
-    fresh.reverse()
-    return fresh
+class MemoryEventBus(LogEventBus):
+    """An event bus over its own :class:`MemoryEventLog`."""
 
-
-async def _wait_past(channel: _Channel, last: int) -> None:
-    """Sleep until an event with an id above ``last`` has been published."""
-    async with channel.changed:
-        await channel.changed.wait_for(lambda: channel.next_id - 1 > last)
+    def __init__(self, keep: int = KEEP) -> None:
+        super().__init__(MemoryEventLog(keep))

@@ -19,58 +19,32 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 
+from glitchcart.adapters.events.memory import KEEP, MemoryEventLog
+from glitchcart.adapters.stores.codec import index_entry, summarize
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import GameRecord, SessionRecord
 from glitchcart.core.turn import TurnRecord
 from glitchcart.errors import InvalidInput, StaleVersion, StorageError
-from glitchcart.ports import GameSummary, SessionSummary
+from glitchcart.ports import Event, EventPage, GameSummary, NewEvent, SessionSummary
 
 
 def _dumps(data: object) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
-def summarize(record: SessionRecord) -> SessionSummary:
-    """The summary of a record; ``updated_at`` is the latest time the record carries."""
-    game, pending = record.game, record.pending
-    return SessionSummary(
-        key=record.key,
-        version=record.version,
-        phase=record.phase.value,
-        cartridge=game.cartridge if game else None,
-        game_id=game.game_id if game else None,
-        turn=game.state.turn if game else 0,
-        alive=game.state.alive if game else True,
-        updated_at=max(game.updated_at if game else 0.0, pending.closed_at if pending else 0.0),
-    )
-
-
-def _index_entry(record: SessionRecord, game: GameRecord) -> GameSummary:
-    """The saved-games index entry a commit of ``record`` writes (``live`` is worked out
-    when the index is read)."""
-    return GameSummary(
-        game_id=game.game_id,
-        cartridge=game.cartridge,
-        session=record.key,
-        live=False,
-        turn=game.state.turn,
-        alive=game.state.alive,
-        players=tuple(p.name for p in record.roster),
-        created_at=game.created_at,
-        updated_at=game.updated_at,
-    )
-
-
 class MemorySessionStore:
     """A :class:`~glitchcart.ports.SessionStore` that lives and dies with the process."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_events: int = KEEP) -> None:
         # session -> (version, id of the game it has loaded, record JSON)
         self._records: dict[SessionKey, tuple[int, str | None, str]] = {}
         self._turns: dict[str, dict[int, str]] = {}
         # the saved-games index: game id -> (its entry, game JSON)
         self._games: dict[str, tuple[GameSummary, str]] = {}
         self._closed = False
+        # the newest lease fence per session (shared with a MemorySessionLease)
+        self.fences: dict[SessionKey, int] = {}
+        self.events = MemoryEventLog(keep_events, self.fences)
 
     async def load(self, key: SessionKey) -> SessionRecord | None:
         self._check_open()
@@ -83,8 +57,11 @@ class MemorySessionStore:
         *,
         expected_version: int,
         turns: Sequence[TurnRecord] = (),
+        events: Sequence[NewEvent] = (),
+        fence: int | None = None,
     ) -> SessionRecord:
         self._check_open()
+        self.events.check_fence(record.key, fence)
         stored = self._records.get(record.key)
         current = 0 if stored is None else stored[0]
         if current != expected_version:
@@ -99,7 +76,7 @@ class MemorySessionStore:
             new_turns[slot] = _dumps(turn.to_dict())
         saved = replace(record, version=expected_version + 1)
         record_json, game = _dumps(saved.to_dict()), saved.game
-        indexed = None if game is None else (_index_entry(saved, game), _dumps(game.to_dict()))
+        indexed = None if game is None else (index_entry(saved, game), _dumps(game.to_dict()))
         # Everything is checked and serialized; from here on nothing can fail halfway.
         loaded = None if indexed is None else indexed[0].game_id
         self._records[record.key] = (saved.version, loaded, record_json)
@@ -107,7 +84,24 @@ class MemorySessionStore:
             self._games[indexed[0].game_id] = indexed
         for (game_id, number), data in new_turns.items():
             self._turns.setdefault(game_id, {})[number] = data
+        self.events.write(record.key, events)
         return saved
+
+    # ------------------------------------------------------------ EventLog
+
+    async def append(
+        self, session: SessionKey, events: Sequence[NewEvent], *, fence: int | None = None
+    ) -> list[Event]:
+        self._check_open()
+        return await self.events.append(session, events, fence=fence)
+
+    async def read(self, session: SessionKey, *, after: int, limit: int = 256) -> EventPage:
+        self._check_open()
+        return await self.events.read(session, after=after, limit=limit)
+
+    async def wait(self, session: SessionKey, *, after: int, timeout: float) -> None:
+        self._check_open()
+        await self.events.wait(session, after=after, timeout=timeout)
 
     async def history(
         self, game_id: str, *, start: int = 0, limit: int | None = None
@@ -132,6 +126,7 @@ class MemorySessionStore:
         self._check_open()
         if self._records.pop(key, None) is None:
             return False
+        self.events.forget(key)
         for game_id in [g for g, (entry, _) in self._games.items() if entry.session == key]:
             del self._games[game_id]
             self._turns.pop(game_id, None)

@@ -30,25 +30,32 @@ import enum
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic_core import PydanticSerializationError, to_json
-
+from glitchcart.adapters.stores.codec import decode as _decode
+from glitchcart.adapters.stores.codec import encode as _encode
+from glitchcart.adapters.stores.codec import index_entry, summarize
+from glitchcart.adapters.stores.sqlite_events import (
+    EVENTS_SCHEMA,
+    EventWatcher,
+    append_events,
+    check_fence,
+    read_events,
+)
 from glitchcart.adapters.stores.sqlite_wal import open_wal
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import GameRecord, Phase, SessionRecord
 from glitchcart.core.turn import TurnRecord
 from glitchcart.errors import InvalidInput, StaleVersion, StorageError
-from glitchcart.ports import GameSummary, SessionSummary
+from glitchcart.ports import Event, EventPage, GameSummary, NewEvent, SessionSummary
 
-_T = TypeVar("_T")
 _Row = tuple[Any, ...]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The statements that take a database from version n - 1 to n; a new database runs them all.
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -67,6 +74,7 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE games ADD COLUMN players TEXT NOT NULL DEFAULT '[]'",
         "ALTER TABLE games ADD COLUMN created_at REAL NOT NULL DEFAULT 0",
     ),
+    3: EVENTS_SCHEMA,  # the durable event log and the session leases
 }
 
 _INSERT_SESSION = """INSERT INTO sessions
@@ -98,49 +106,26 @@ _GAME_COLUMNS = """game_id, cartridge, session_key,
     turn, alive, players, created_at, updated_at"""
 
 
-_json_encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
-
-
-def _encode(data: Any) -> str:
-    """``data`` as compact JSON text that :func:`json.loads` reads back to equal values.
-
-    pydantic-core (pydantic's own core, so no new dependency) encodes a commit's rows
-    about three times faster than :mod:`json` on Python 3.11, which is most of a
-    commit's own cost (``benchmarks/bench_sqlite_store.py``). Its text keeps non-ASCII
-    characters as UTF-8 where :mod:`json` writes ``\\u`` escapes, and writes ``NaN`` and
-    ``Infinity`` as :mod:`json` does; both decode to the same values. What it refuses (a
-    lone surrogate, an unknown type) goes to :mod:`json`, which escapes the surrogate or
-    raises its usual ``TypeError``. It also takes a few things :mod:`json` refuses (sets,
-    dataclasses, bytes), which records, made of JSON values, never hold.
-    """
-    try:
-        return to_json(data, inf_nan_mode="constants").decode()
-    except PydanticSerializationError:
-        return _json_encode(data)
-
-
 def _session_rows(saved: SessionRecord, key: str) -> tuple[_Row, _Row | None]:
     """The sessions row (in statement order) and the games row of a record to save.
 
     The game, the bulk of both rows, is encoded once and spliced into the record's JSON.
     """
-    game, pending = saved.game, saved.pending
     data = saved.to_dict()
     game_json = _encode(data.pop("game"))
     record_json = f'{_encode(data)[:-1]},"game":{game_json}}}'  # data always holds "key"
-    updated_at = max(game.updated_at if game else 0.0, pending.closed_at if pending else 0.0)
-    phase = saved.phase.value
-    if game is None:
-        summary: _Row = (None, None, phase, 0, True, updated_at)
-        return (*summary, record_json, saved.version, key), None
-    turn, alive = game.state.turn, game.state.alive
-    summary = (game.game_id, game.cartridge, phase, turn, alive, updated_at)
-    players = _encode([p.name for p in saved.roster]) if saved.roster else "[]"
+    s = summarize(saved)
+    summary: _Row = (s.game_id, s.cartridge, s.phase, s.turn, s.alive, s.updated_at)
+    session_row = (*summary, record_json, saved.version, key)
+    if saved.game is None:
+        return session_row, None
+    entry = index_entry(saved, saved.game)
+    players = _encode(list(entry.players)) if entry.players else "[]"
     game_row = (
-        *(game.game_id, key, game.cartridge, turn, alive, game.updated_at, game_json),
-        *(players, game.created_at),
+        *(entry.game_id, key, entry.cartridge, entry.turn, entry.alive, entry.updated_at),
+        *(game_json, players, entry.created_at),
     )
-    return (*summary, record_json, saved.version, key), game_row
+    return session_row, game_row
 
 
 class _State(enum.Enum):
@@ -151,8 +136,10 @@ class _State(enum.Enum):
 class SqliteSessionStore:
     """A :class:`~glitchcart.ports.SessionStore` in one SQLite file, shared by processes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, keep_events: int = 1000, event_poll: float = 0.05) -> None:
         self.path = path
+        self.keep_events = keep_events
+        self.watcher = EventWatcher(path, event_poll)
         # One connection, used from whichever thread calls; the lock keeps one
         # transaction from interleaving with another on it.
         self._lock = threading.Lock()
@@ -172,6 +159,8 @@ class SqliteSessionStore:
         *,
         expected_version: int,
         turns: Sequence[TurnRecord] = (),
+        events: Sequence[NewEvent] = (),
+        fence: int | None = None,
     ) -> SessionRecord:
         saved = replace(record, version=expected_version + 1)
         key = str(saved.key)
@@ -181,6 +170,7 @@ class SqliteSessionStore:
         with self._connection() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                check_fence(conn, key, fence)
                 if expected_version == 0:
                     hit = conn.execute(_INSERT_SESSION, session_row).rowcount
                 else:
@@ -192,12 +182,52 @@ class SqliteSessionStore:
                 for row in turn_rows:
                     if conn.execute(_INSERT_TURN, row).rowcount != 1:
                         raise StaleVersion(f"turn {row[1]} of game {row[0]} is already stored")
+                append_events(conn, saved.key, events, self.keep_events)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+        if events:
+            self.watcher.poke()
         return saved
+
+    # ------------------------------------------------------------ EventLog
+
+    async def append(
+        self, session: SessionKey, events: Sequence[NewEvent], *, fence: int | None = None
+    ) -> list[Event]:
+        with self.transaction() as conn:
+            check_fence(conn, str(session), fence)
+            written = append_events(conn, session, events, self.keep_events)
+        if written:
+            self.watcher.poke()
+        return written
+
+    async def read(self, session: SessionKey, *, after: int, limit: int = 256) -> EventPage:
+        with self._connection() as conn:
+            return read_events(conn, session, after, limit)
+
+    async def wait(self, session: SessionKey, *, after: int, timeout: float) -> None:
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT last_id FROM event_heads WHERE session_key = ?", (str(session),)
+            ).fetchone()
+        await self.watcher.wait(session, after, timeout, 0 if row is None else row[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """The connection inside ``BEGIN IMMEDIATE``, committed at the end or rolled
+        back on any error (for adapters that share this database, like the lease)."""
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     async def history(
         self, game_id: str, *, start: int = 0, limit: int | None = None
@@ -228,6 +258,7 @@ class SqliteSessionStore:
                 found = conn.execute("DELETE FROM sessions WHERE key = ?", (str(key),)).rowcount
                 conn.execute(_DELETE_TURNS, (str(key),))
                 conn.execute("DELETE FROM games WHERE session_key = ?", (str(key),))
+                conn.execute("DELETE FROM events WHERE session_key = ?", (str(key),))
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -279,6 +310,7 @@ class SqliteSessionStore:
                 raise
 
     async def close(self) -> None:
+        await self.watcher.close()
         with self._lock:
             if self._state is _State.CLOSED:
                 return
@@ -341,14 +373,6 @@ def _summary(row: _Row) -> SessionSummary:
         )
     except (ValueError, InvalidInput) as exc:
         raise StorageError(f"a stored session summary is corrupt: {exc}"[:200]) from exc
-
-
-def _decode(parse: Callable[[dict[str, Any]], _T], text: str) -> _T:
-    """Parse stored JSON; data that does not parse is a storage failure."""
-    try:
-        return parse(json.loads(text))
-    except (ValueError, KeyError, TypeError, InvalidInput) as exc:
-        raise StorageError(f"a stored record is corrupt: {exc!r}"[:200]) from exc
 
 
 def _fill_v2_columns(conn: sqlite3.Connection) -> None:

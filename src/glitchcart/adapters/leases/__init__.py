@@ -1,0 +1,1 @@
+"""Session leases: who drives a session (:class:`glitchcart.ports.SessionLease`)."""
