@@ -18,7 +18,8 @@ from pathlib import Path
 
 from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.adapters.clock import SystemClock
-from glitchcart.adapters.events.memory import MemoryEventBus
+from glitchcart.adapters.events.log_bus import LogEventBus
+from glitchcart.adapters.leases.sqlite import SqliteSessionLease
 from glitchcart.adapters.media.files import FileMediaStore
 from glitchcart.adapters.providers.check import check_providers
 from glitchcart.adapters.providers.flipbook import FlipbookPainter
@@ -105,10 +106,13 @@ async def open_engine(
 ) -> AsyncIterator[Engine]:
     """An engine on the embedded defaults: SQLite, files, offline narrator and painter."""
     root = prepare_data_dir(settings)
-    store = SqliteSessionStore(root / DB_NAME)
+    store = SqliteSessionStore(
+        root / DB_NAME, keep_events=settings.event_keep, event_poll=settings.event_poll
+    )
+    clock = SystemClock()
     media = FileMediaStore(root)
     library = cartridges or CartridgeLibrary()
-    events = MemoryEventBus()
+    events = LogEventBus(store)
     size = (settings.frame_width, settings.frame_height)
     ledger = SqliteSpendLedger(root / SPEND_DB_NAME) if settings.providers else None
     providers = build_providers(settings, stream=EventNarrationStream(events), ledger=ledger)
@@ -125,11 +129,12 @@ async def open_engine(
     try:
         engine = Engine(
             store=store,
+            lease=SqliteSessionLease(store, clock),
             media=media,
             narrator=providers.narrator,
             painter=painter,
             cartridges=library,
-            clock=SystemClock(),
+            clock=clock,
             settings=settings,
             events=events,
             tapes=tape_service(store, media, library, settings, events) if settings.tapes else None,

@@ -195,9 +195,9 @@ class EventLog(Protocol):
         """Up to ``limit`` kept events with an id above ``after``, oldest first."""
         ...
 
-    async def wait(self, session: SessionKey, *, after: int, timeout: float) -> None:
+    async def wait(self, session: SessionKey, *, after: int, within: float) -> None:
         """Return once the session may have an event above ``after`` (any process
-        wrote one), or after ``timeout`` seconds; a cheap change signal, not a read."""
+        wrote one), or after ``within`` seconds; a cheap change signal, not a read."""
         ...
 
 
@@ -231,7 +231,7 @@ class SessionStore(Protocol):
 
     async def read(self, session: SessionKey, *, after: int, limit: int = 256) -> EventPage: ...
 
-    async def wait(self, session: SessionKey, *, after: int, timeout: float) -> None: ...
+    async def wait(self, session: SessionKey, *, after: int, within: float) -> None: ...
 
     async def history(
         self, game_id: str, *, start: int = 0, limit: int | None = None

@@ -110,6 +110,15 @@ class Settings(BaseSettings):
     memory_refresh_turns: int = Field(default=5, ge=1, le=1000)
     memory_summary_chars: int = Field(default=1200, ge=100, le=20000)
 
+    # Processes sharing a data directory: who drives a session, and its events.
+    lease_seconds: float = Field(
+        default=5.0, ge=0.2, le=300, description="a turn's lease TTL, renewed at a third"
+    )
+    event_keep: int = Field(default=1000, ge=10, le=1_000_000, description="events per session")
+    event_poll: float = Field(
+        default=0.05, gt=0, le=10, description="seconds between checks for other processes' events"
+    )
+
     # HTTP API (`glitchcart serve`). With no keys the server serves loopback only.
     api_keys: list[ApiKeyConfig] = Field(
         default_factory=list, description="GLITCHCART_API_KEYS as JSON"

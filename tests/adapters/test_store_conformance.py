@@ -813,7 +813,7 @@ async def test_a_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None
     await SqliteSessionStore(fresh).close()
     assert games_columns(path) == games_columns(fresh)
     with closing(sqlite3.connect(path)) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (3,)  # v3 added the event log and leases
+        assert conn.execute("PRAGMA user_version").fetchone() == (3,)  # v3: the event log, leases
 
     again = SqliteSessionStore(path)  # opening an upgraded database changes nothing
     try:

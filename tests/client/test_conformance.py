@@ -260,7 +260,8 @@ async def test_events(tmp_path: Path) -> None:
         seen = await take(c.events(after=0, session=A), until="crown_moved")
         t.note("events", seen)
         kinds = [e.kind for e in seen]
-        assert kinds[:3] == ["turn_resolving", "game_booted", "narration"]
+        # commit order (issue 12 item 15): booted, then the first turn resolves
+        assert kinds[:3] == ["game_booted", "turn_resolving", "narration"]
         assert sorted(kinds[3:5]) == ["choices_ready", "frame_ready"]  # written side by side
         assert kinds[5] == "choices"  # the commit: votes open
         assert {"vote_cast", "window_opened", "window_closed", "crown_moved"} <= set(kinds)

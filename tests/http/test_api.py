@@ -29,7 +29,7 @@ S = "/v1/sessions/web:room"
 @asynccontextmanager
 async def booted(tmp_path: Path, **parts: Any) -> AsyncIterator[tuple[Engine, httpx.AsyncClient]]:
     settings = api_settings(tmp_path, player_rate=1e6, player_burst=10**6)
-    engine = api_engine(tmp_path, settings)
+    engine = api_engine(tmp_path, settings, parts.pop("store", None))
     for name, part in parts.items():
         setattr(engine, name, part)
     transport = httpx.ASGITransport(app=create_app(settings, engine))
@@ -144,9 +144,10 @@ async def test_server_sent_events_resume_after_last_event_id(tmp_path: Path) -> 
         async with http.stream("GET", f"{base}{S}/events?after=0", headers=headers) as stream:
             assert stream.headers["content-type"].startswith("text/event-stream")
             first = await read_events(stream, 5)
-        assert [e["event"] for e in first][:2] == ["turn_resolving", "game_booted"]
+        # commit order (issue 12 item 15): the game is booted, then its first turn resolves
+        assert [e["event"] for e in first][:2] == ["game_booted", "turn_resolving"]
         assert [int(e["id"]) for e in first] == [1, 2, 3, 4, 5]
-        assert json.loads(first[0]["data"])["kind"] == "turn_resolving"
+        assert json.loads(first[0]["data"])["kind"] == "game_booted"
         resume = {**headers, "Last-Event-ID": "3"}
         async with http.stream("GET", f"{base}{S}/events", headers=resume) as stream:
             lines = []
@@ -158,13 +159,14 @@ async def test_server_sent_events_resume_after_last_event_id(tmp_path: Path) -> 
 
         async def live() -> list[dict[str, Any]]:
             async with http.stream("GET", f"{base}{S}/events?after=7", headers=headers) as s:
-                return await read_events(s, 2)
+                return await read_events(s, 3)
 
         waiting = asyncio.create_task(live())
         await asyncio.sleep(0.2)  # a keep-alive comment or two go by
         await http.post(f"{base}{S}/votes", json={"player": "ann", "choice": 1}, headers=OPS)
         got = await asyncio.wait_for(waiting, 10)
-        assert [e["event"] for e in got] == ["vote_cast", "window_opened"]
+        # ann is seated by her first vote: others learn it (issue 12 item 15)
+        assert [e["event"] for e in got] == ["player_joined", "window_opened", "vote_cast"]
         await engine.drain()
 
 

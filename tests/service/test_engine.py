@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from glitchcart.adapters.events.memory import MemoryEventBus
+from glitchcart.adapters.events.log_bus import LogEventBus
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.core.session import Phase
@@ -219,7 +219,7 @@ async def test_choices_are_shown_while_the_picture_is_painted_and_voted_on_after
 
     painter = SlowPainter()
     engine = make_engine(tmp_path, painter=painter)
-    engine.events = MemoryEventBus()
+    engine.events = LogEventBus(engine.store)
     painter.gate.set()
     await engine.start(KEY, "mini", seed=3)
     painter.gate.clear()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.adapters.clock import ManualClock
+from glitchcart.adapters.leases import lease_for
 from glitchcart.adapters.media.files import FileMediaStore
 from glitchcart.adapters.providers.offline.narrator import OfflineNarrator
 from glitchcart.adapters.providers.offline.painter.offline import OfflinePainter
@@ -23,13 +24,16 @@ CARTS = ["dust-signal", "ashen-vault", "hollow-orbit"]
 
 
 def offline_engine(root: Path, store: SessionStore | None = None) -> Engine:
+    store = store or MemorySessionStore()
+    clock = ManualClock()
     return Engine(
-        store=store or MemorySessionStore(),
+        store=store,
+        lease=lease_for(store, clock),
         media=FileMediaStore(root),
         narrator=OfflineNarrator(),
         painter=OfflinePainter(),
         cartridges=LIBRARY,
-        clock=ManualClock(),
+        clock=clock,
         settings=Settings(home=root),
     )
 

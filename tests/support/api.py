@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from glitchcart.adapters.clock import ManualClock
-from glitchcart.adapters.events.memory import MemoryEventBus
+from glitchcart.adapters.events.log_bus import LogEventBus
+from glitchcart.ports import SessionStore
 from glitchcart.service.engine import Engine
 from glitchcart.settings import Settings
 from support.engines import make_engine
@@ -28,9 +29,11 @@ def api_settings(root: Path, **changes: Any) -> Settings:
     return Settings(**values)
 
 
-def api_engine(root: Path, settings: Settings | None = None) -> Engine:
-    engine = make_engine(root, cartridges=CARTS, clock=ManualClock())
-    engine.events = MemoryEventBus()
+def api_engine(
+    root: Path, settings: Settings | None = None, store: SessionStore | None = None
+) -> Engine:
+    engine = make_engine(root, cartridges=CARTS, clock=ManualClock(), store=store)
+    engine.events = LogEventBus(engine.store)
     if settings is not None:
         engine.settings = settings
     return engine

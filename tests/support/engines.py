@@ -6,6 +6,7 @@ import itertools
 from pathlib import Path
 
 from glitchcart.adapters.clock import ManualClock
+from glitchcart.adapters.leases import lease_for
 from glitchcart.adapters.media.files import FileMediaStore
 from glitchcart.adapters.stores.memory import MemorySessionStore
 from glitchcart.core.cartridge import Cartridge
@@ -42,13 +43,16 @@ def make_engine(
     clock: ManualClock | None = None,
 ) -> Engine:
     ids = itertools.count(1)
+    store = store or MemorySessionStore()
+    clock = clock or ManualClock()
     return Engine(
-        store=store or MemorySessionStore(),
+        store=store,
+        lease=lease_for(store, clock),
         media=FileMediaStore(root),
         narrator=narrator or PlainNarrator(),
         painter=painter or TinyPainter(),
         cartridges=cartridges or Cartridges(mini_cartridge()),
-        clock=clock or ManualClock(),
+        clock=clock,
         settings=Settings(home=root),
         new_id=lambda: f"g{next(ids)}",
     )

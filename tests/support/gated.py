@@ -15,8 +15,8 @@ class GatedStore(MemorySessionStore):
         self.entered = asyncio.Event()
         self.gate = asyncio.Event()
 
-    async def commit(self, record: Any, *, expected_version: int, turns: Any = ()) -> Any:
+    async def commit(self, record: Any, *, expected_version: int, **rest: Any) -> Any:
         if self.armed:
             self.entered.set()
             await self.gate.wait()
-        return await super().commit(record, expected_version=expected_version, turns=turns)
+        return await super().commit(record, expected_version=expected_version, **rest)

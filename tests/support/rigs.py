@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from glitchcart.adapters.clock import ManualClock
-from glitchcart.adapters.events.memory import MemoryEventBus
+from glitchcart.adapters.events.log_bus import LogEventBus
 from glitchcart.client import Client, HttpTransport, InProcessTransport
 from glitchcart.client.models import EventOut
 from glitchcart.http import create_app
@@ -44,7 +44,7 @@ async def rig(kind: str, root: Path, **engine_parts: Any) -> AsyncIterator[Rig]:
     clock = ManualClock()
     engine_parts.setdefault("cartridges", CARTS)
     engine = make_engine(root, clock=clock, **engine_parts)
-    engine.events = MemoryEventBus()
+    engine.events = LogEventBus(engine.store)
     if kind == "inprocess":
         async with Client(InProcessTransport(engine)) as client:
             yield Rig(kind, engine, clock, client)

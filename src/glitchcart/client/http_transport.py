@@ -242,7 +242,9 @@ class HttpTransport:
                         if message is None:
                             continue
                         event = _parse_model(EventOut, message.data)
-                        last, failures = event.id, 0
+                        if event.id:  # an ephemeral event (id 0) is not a place to resume
+                            last = event.id
+                        failures = 0
                         yield event
                 cause: Exception = Unreachable("the server ended the event stream")
             except httpx.HTTPError as exc:

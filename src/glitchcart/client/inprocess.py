@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
+from dataclasses import replace
 
 from glitchcart.client.convert import (
     cartridge_out,
@@ -227,12 +228,22 @@ class InProcessTransport:
         if not await self.engine.exists(key):
             raise SessionNotFound(f"no session {key}; boot a cartridge into it first")
 
-    async def events(self, key: SessionKey, after: int | None) -> AsyncGenerator[EventOut, None]:
+    async def check_resume(self, key: SessionKey, after: int | None) -> None:
+        """Raise before streaming: no such session, no events here, or an id in the future."""
         await self.require(key)
         bus = self.engine.events
         if bus is None:
             raise StorageError("this engine publishes no events")
+        await bus.check_resume(key, after)
+
+    async def events(self, key: SessionKey, after: int | None) -> AsyncGenerator[EventOut, None]:
+        await self.check_resume(key, after)
+        bus = self.engine.events
+        assert bus is not None
         async for event in bus.subscribe(key, after=after):
+            if event.kind == "trimmed":  # some were trimmed away: here is where things stand
+                snapshot = (await self.snapshot(key)).model_dump(mode="json")
+                event = replace(event, data={**event.data, "snapshot": snapshot})
             yield event_out(event)
 
     async def games(self) -> list[GameInfo]:

@@ -21,9 +21,10 @@ class SseMessage:
     data: str
 
 
-def encode(event_id: int, kind: str, data: str) -> str:
-    """One SSE message; ``data`` must be a single line (compact JSON is)."""
-    return f"id: {event_id}\nevent: {kind}\ndata: {data}\n\n"
+def encode(event_id: int | None, kind: str, data: str) -> str:
+    """One SSE message (no ``id:`` line without an id); ``data`` must be a single line."""
+    head = "" if event_id is None else f"id: {event_id}\n"
+    return f"{head}event: {kind}\ndata: {data}\n\n"
 
 
 class SseReader:

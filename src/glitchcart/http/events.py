@@ -1,9 +1,13 @@
 """A session's events as server-sent events, resumable with ``Last-Event-ID``.
 
-Each message carries the event's id (rising within the session), its kind as
-the SSE event name and the event as JSON. A comment line is sent when nothing
-happened for ``sse_keepalive`` seconds, so proxies keep the stream open and a
-vanished subscriber is noticed.
+Each message carries the event's id (durable, rising within the session, the
+same on every process sharing the store), its kind as the SSE event name and the
+event as JSON; an ephemeral event (``narration_partial``) has no ``id:`` line.
+``Last-Event-ID`` resumes after that id, across restarts and processes; an id
+the session never reached is refused (422) before the stream starts, and one
+whose successors were trimmed starts with a ``trimmed`` event and a snapshot.
+A comment line is sent when nothing happened for ``sse_keepalive`` seconds, so
+proxies keep the stream open and a vanished subscriber is noticed.
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ class EventStream(StreamingResponse):
             "description": "an endless stream of events; each event's data is an EventOut",
             "content": {"text/event-stream": {"schema": SSE_EVENT}},
         },
-        **documented(404),
+        **documented(404, 422),
     },
 )
 async def events(
@@ -65,8 +69,8 @@ async def events(
 ) -> EventStream:
     """Vote cast, window opened and closed, turn resolving, narration, frame ready,
     choices, crown moved, game over, ... as they happen."""
-    await api.service.require(key)
     start = int(last_event_id) if last_event_id is not None else after
+    await api.service.check_resume(key, start)
     body = _stream(api.service, key, start, api.settings.sse_keepalive)
     return EventStream(body, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
@@ -95,6 +99,7 @@ async def _stream(
                 continue
             if not isinstance(item, EventOut):
                 return
-            yield encode(item.id, item.kind, item.model_dump_json())
+            # an ephemeral event (id 0) carries no id: it must not move Last-Event-ID
+            yield encode(item.id or None, item.kind, item.model_dump_json())
     finally:
         task.cancel()  # it ends the bus subscription on its own

@@ -1,4 +1,4 @@
-"""What follows a committed turn: the events surfaces show, and media made from it.
+"""What a committed turn tells the players, and what follows it: notices and media.
 
 Everything here runs after the commit and reads only committed values, so a
 tape or film never holds a turn that was not committed (DESIGN rule 5).
@@ -11,6 +11,7 @@ from typing import Any
 
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.turn import TurnRecord
+from glitchcart.ports import NewEvent
 from glitchcart.service.films import FilmService
 from glitchcart.service.tapes import TapeService
 
@@ -27,9 +28,8 @@ class Aftermath:
     async def _aftermath(
         self, key: SessionKey, cartridge: str, turn: TurnRecord, *, video: bool
     ) -> None:
-        """Announce ``turn`` (just committed), pass on notices, and start its media in the
+        """Pass on notices after ``turn`` (just committed) and start its media in the
         background: a clip per turn in video mode; at death the film and the tape."""
-        await self._announce(key, turn)
         if self._notices is not None:
             for line in self._notices(key):  # e.g. a spent budget moved to a cheaper model
                 await self._publish(key, "notice", {"text": line})
@@ -44,24 +44,22 @@ class Aftermath:
         if not turn.state.alive:
             await self.films.stitch(key, turn.game_id)
 
-    async def _announce(self, key: SessionKey, turn: TurnRecord) -> None:
+    @staticmethod
+    def _turn_events(turn: TurnRecord) -> tuple[NewEvent, ...]:
+        """The events committed with ``turn``: its frame, then the next choices or the end."""
+        events = []
         if turn.frame is not None:
-            await self._publish(
-                key, "frame_ready", {"turn": turn.turn, "ref": turn.frame.to_dict()}
-            )
+            events.append(NewEvent("frame_ready", {"turn": turn.turn, "ref": turn.frame.to_dict()}))
         if turn.state.alive:
-            await self._publish(
-                key,
-                "choices",
-                {
-                    "game_id": turn.game_id,
-                    "turn": turn.turn,
-                    "choices": [c.to_dict() for c in turn.choices],
-                },
+            choices = [c.to_dict() for c in turn.choices]
+            events.append(
+                NewEvent(
+                    "choices", {"game_id": turn.game_id, "turn": turn.turn, "choices": choices}
+                )
             )
         else:
-            await self._publish(
-                key,
-                "game_over",
-                {"turn": turn.turn, "game_id": turn.game_id, "cause": turn.state.cause_of_death},
+            cause = turn.state.cause_of_death
+            events.append(
+                NewEvent("game_over", {"turn": turn.turn, "game_id": turn.game_id, "cause": cause})
             )
+        return tuple(events)

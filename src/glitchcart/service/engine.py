@@ -29,7 +29,7 @@ from glitchcart.core.state import WorldState
 from glitchcart.core.turn import Choice, InputKind, TurnInput, TurnRecord
 from glitchcart.core.votes import VoteWindow, VotingMode
 from glitchcart.errors import Conflict, PreconditionFailed, SessionNotFound, StaleVersion
-from glitchcart.ports import SessionSummary
+from glitchcart.ports import NewEvent, SessionSummary
 from glitchcart.service.lifecycle import Lifecycle
 from glitchcart.service.voting import Voting
 
@@ -137,8 +137,9 @@ class Engine(Voting, Lifecycle):
             assert record.game is not None
             cartridge = self.cartridges.get(record.game.cartridge)
             pending = self._pending(record, cartridge, make(record, cartridge))
-            closed = await self._close(record, pending)
-        return await self._resolve_tracked(closed)
+            lease = await self._lease_for_turn(key)
+            closed = await self._close(record, pending, lease)
+        return await self._resolve_held(closed, lease)
 
     async def regenerate(self, key: SessionKey) -> Snapshot:
         """New choices for the same state. Runs the model outside the lock."""
@@ -167,10 +168,11 @@ class Engine(Voting, Lifecycle):
             new_game = replace(
                 game, choices=choices, regenerations=regen, updated_at=self.clock.now()
             )
-            await self._commit(current.evolve(game=new_game, window=None, vetoed=()))
-        await self._publish(
-            key, "choices", {"turn": game.state.turn, "choices": [c.to_dict() for c in choices]}
-        )
+            shown = {"turn": game.state.turn, "choices": [c.to_dict() for c in choices]}
+            await self._commit(
+                current.evolve(game=new_game, window=None, vetoed=()),
+                events=(NewEvent("choices", shown),),
+            )
         return await self.snapshot(key)
 
     # ------------------------------------------------------------ reading

@@ -30,7 +30,7 @@ from glitchcart.errors import (
     SessionNotFound,
     TurnResolving,
 )
-from glitchcart.ports import GameSummary
+from glitchcart.ports import GameSummary, NewEvent
 from glitchcart.service.game_media import game_media
 from glitchcart.service.pipeline import TurnPipeline
 
@@ -105,9 +105,11 @@ class Lifecycle(TurnPipeline):
                 raise TurnResolving("the turn is resolving; try again in a moment")
             if record.phase is Phase.READY and not replace_running:
                 raise Conflict(f"a game is running in {key}; exit it first or ask to swap")
+            booted: list[NewEvent] = []
             if options:
                 self._may_configure(record, player)
                 record = record.evolve(options=record.options.merge(options))
+                booted.append(NewEvent("options_changed", record.options.to_dict()))
             opening_index = rng_for(seed, "opening").randrange(len(cartridge.openings))
             opening = cartridge.openings[opening_index]
             now = self.clock.now()
@@ -129,13 +131,17 @@ class Lifecycle(TurnPipeline):
                 turn_seed=derive_seed(seed, "turn", 0),
                 closed_at=now,
             )
-            closed = await self._close(
-                record.evolve(game=game, mode=mode or record.mode, paused=False), pending
+            booted.append(
+                NewEvent("game_booted", {"game_id": game.game_id, "cartridge": cartridge.id})
             )
-        await self._publish(
-            key, "game_booted", {"game_id": game.game_id, "cartridge": cartridge.id}
-        )
-        return await self._resolve_tracked(closed)
+            lease = await self._lease_for_turn(key)
+            closed = await self._close(
+                record.evolve(game=game, mode=mode or record.mode, paused=False),
+                pending,
+                lease,
+                tuple(booted),
+            )
+        return await self._resolve_held(closed, lease)
 
     async def configure(
         self,
@@ -163,8 +169,8 @@ class Lifecycle(TurnPipeline):
             self._may_configure(record, player)
             options = record.options.merge(checked)
             if options != record.options or record.version == 0:
-                await self._commit(record.evolve(options=options))
-        await self._publish(key, "options_changed", options.to_dict())
+                changed = NewEvent("options_changed", options.to_dict())
+                await self._commit(record.evolve(options=options), events=(changed,))
         return options
 
     def _checked_options(self, changes: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -202,9 +208,9 @@ class Lifecycle(TurnPipeline):
                     twist=None,
                     idle_deadline=None,
                     paused=False,
-                )
+                ),
+                events=(NewEvent("game_exited", {"game_id": game_id}),),
             )
-        await self._publish(key, "game_exited", {"game_id": game_id})
         return game_id
 
     async def games(self) -> list[GameSummary]:
@@ -248,11 +254,13 @@ class Lifecycle(TurnPipeline):
                     idle_deadline=now + cartridge.timing.idle_seconds
                     if record.roster and alive
                     else None,
-                )
+                ),
+                events=(
+                    NewEvent("game_booted", {"game_id": game_id, "cartridge": game.cartridge}),
+                ),
             )
         for ref in moved:
             await self.media.delete(ref)
-        await self._publish(key, "game_booted", {"game_id": game_id, "cartridge": game.cartridge})
         return game_id
 
     async def _adopt_media(self, game_id: str, old: SessionKey, new: SessionKey) -> list[MediaRef]:

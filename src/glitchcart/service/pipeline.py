@@ -9,18 +9,20 @@
 4. **commit** — under the lock, version-checked: the new state, the turn record,
    the frame ref and the choices are committed together; the next turn opens.
 
-A session found RESOLVING that no task of this process is working on (the
-process died mid-turn) is resumed from its stored pending turn, so a turn is
-never lost; the version check makes a duplicate resolution harmless, so it is
-never doubled.
+Stages 1-4 run under the session's lease (:mod:`glitchcart.service.runtime`),
+taken before the turn closes: one process does a turn's work once. A session
+found RESOLVING whose lease nobody holds (its holder died) is taken over and
+finished from its stored pending turn, so a turn is never lost; the fence and
+the version check make a stale resolution harmless, so it is never doubled.
+Each stage's events are written with its commit, in commit order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
-import weakref
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import replace
 from typing import Any
@@ -37,6 +39,7 @@ from glitchcart.core.votes import Tally
 from glitchcart.errors import (
     GameOver,
     InvalidAction,
+    LeaseLost,
     NoGameRunning,
     ProviderError,
     SessionNotFound,
@@ -47,20 +50,25 @@ from glitchcart.ports import (
     CartridgeSource,
     Clock,
     EventBus,
+    Lease,
     MediaStore,
     Narrator,
+    NewEvent,
     Painter,
     PrologueRequest,
+    SessionLease,
     SessionStore,
 )
 from glitchcart.service.aftermath import Aftermath
 from glitchcart.service.films import FilmService
+from glitchcart.service.runtime import DeadlineListener, SessionRuntime
 from glitchcart.service.stages import ProviderStages
 from glitchcart.service.tapes import TapeService
 from glitchcart.settings import Settings
 
-DeadlineListener = Callable[[SessionKey, float | None], None]
 log = logging.getLogger(__name__)
+COMMIT_TRIES = 50  # a turn's commit, retried over small changes made by other processes
+TAKEOVER_WAIT = 0.1  # seconds between looks for a turn another holder is finishing
 
 
 class TurnPipeline(ProviderStages, Aftermath):
@@ -70,6 +78,7 @@ class TurnPipeline(ProviderStages, Aftermath):
         self,
         *,
         store: SessionStore,
+        lease: SessionLease,
         media: MediaStore,
         narrator: Narrator,
         painter: Painter,
@@ -84,32 +93,46 @@ class TurnPipeline(ProviderStages, Aftermath):
         new_id: Callable[[], str] = lambda: secrets.token_hex(6),
         new_seed: Callable[[], int] = lambda: secrets.randbits(48),
     ) -> None:
-        self.store = store
         self.media = media
         self.narrator = narrator
         self.painter = painter
         self.cartridges = cartridges
         self.clock = clock
         self.settings = settings
-        self.events = events
         self.tapes = tapes
         self.films = films
         self._notices = notices
         self.providers = dict(providers or {})  # configured model providers: name -> "chat"|"image"
         self._new_id = new_id
         self._new_seed = new_seed
-        self._locks: weakref.WeakValueDictionary[SessionKey, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
+        self.runtime = SessionRuntime(
+            store=store, lease=lease, ttl=settings.lease_seconds, events=events
         )
-        self._inflight: set[SessionKey] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.deadline_listeners: list[DeadlineListener] = []
+        self.deadline_listeners: list[DeadlineListener] = self.runtime.deadline_listeners
         self.tiers = TierThresholds(
             active_turns=settings.active_turns,
             active_seconds=settings.active_seconds,
             idle_turns=settings.idle_turns,
             idle_seconds=settings.idle_seconds_tier,
         )
+
+    @property
+    def store(self) -> SessionStore:
+        return self.runtime.store
+
+    @store.setter
+    def store(self, store: SessionStore) -> None:
+        self.runtime.store = store
+
+    @property
+    def events(self) -> EventBus | None:
+        """The bus surfaces subscribe to (it reads the store's event log)."""
+        return self.runtime.events
+
+    @events.setter
+    def events(self, bus: EventBus | None) -> None:
+        self.runtime.events = bus
 
     # ------------------------------------------------------------ helpers
 
@@ -143,11 +166,7 @@ class TurnPipeline(ProviderStages, Aftermath):
         return choices[number - 1]
 
     def _lock(self, key: SessionKey) -> asyncio.Lock:
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        return lock
+        return self.runtime.lock(key)
 
     async def _load(self, key: SessionKey) -> SessionRecord:
         record = await self.store.load(key)
@@ -156,12 +175,37 @@ class TurnPipeline(ProviderStages, Aftermath):
         return record
 
     async def _load_live(self, key: SessionKey) -> SessionRecord:
-        """Load under the lock; a turn orphaned in RESOLVING is resumed in the background."""
+        """Load under the lock; a turn orphaned in RESOLVING (nobody holds its lease)
+        is taken over and finished in the background."""
         record = await self._load(key)
-        if record.phase is Phase.RESOLVING and key not in self._inflight:
-            self._inflight.add(key)
-            self.background(self._resolve_tracked(record))
+        if record.phase is Phase.RESOLVING:
+            lease = await self._take_over(record)
+            if lease is not None:
+                self.background(self._resolve_held(record, lease))
         return record
+
+    async def _take_over(self, record: SessionRecord) -> Lease | None:
+        """The lease of ``record``'s resolving turn if nobody holds it; None if a
+        resolution (here or in another process) holds it or the turn is done."""
+        lease = await self.runtime.take(record.key)
+        if lease is None:
+            return None
+        current = await self.store.load(record.key)
+        if (
+            current is None
+            or current.phase is not Phase.RESOLVING
+            or current.version != record.version
+        ):
+            await self.runtime.give_back(lease)
+            return None
+        return lease
+
+    async def _lease_for_turn(self, key: SessionKey) -> Lease:
+        """The lease a turn closed now resolves under (caller holds the lock)."""
+        lease = await self.runtime.take(key)
+        if lease is None:
+            raise TurnResolving("the turn is resolving; try again in a moment")
+        return lease
 
     def _check_ready(self, record: SessionRecord) -> None:
         if record.game is None or record.phase is Phase.EMPTY:
@@ -176,20 +220,15 @@ class TurnPipeline(ProviderStages, Aftermath):
         record: SessionRecord,
         *,
         turns: tuple[TurnRecord, ...] = (),
+        events: tuple[NewEvent, ...] = (),
+        fence: int | None = None,
     ) -> SessionRecord:
-        """Commit ``record`` over the version it was loaded at; tell the timers."""
-        committed = await self.store.commit(
-            record.evolve(version=record.version + 1),
-            expected_version=record.version,
-            turns=turns,
-        )
-        for listener in self.deadline_listeners:
-            listener(committed.key, committed.next_deadline())
-        return committed
+        """Commit ``record`` over the version it was loaded at, with its events."""
+        return await self.runtime.commit(record, turns=turns, events=events, fence=fence)
 
     async def _publish(self, key: SessionKey, kind: str, data: dict[str, Any]) -> None:
-        if self.events is not None:
-            await self.events.publish(key, kind, data)
+        """An event that changes no state (see :meth:`SessionRuntime.publish`)."""
+        await self.runtime.publish(key, kind, data)
 
     def check_action(self, text: str) -> str:
         """Validate free-action text at the edge; returns it with spacing folded."""
@@ -226,21 +265,17 @@ class TurnPipeline(ProviderStages, Aftermath):
             fate = roll_fate(cartridge.fate, state.chaos, rng_for(turn_seed, "fate"))
         return PendingTurn(turn, turn_input, fate, turn_seed, self.clock.now(), tally, record.twist)
 
-    async def _close(self, record: SessionRecord, pending: PendingTurn) -> SessionRecord:
-        """Commit the session as RESOLVING with ``pending`` (caller holds the lock)."""
-        closed = await self._commit(
-            record.evolve(
-                phase=Phase.RESOLVING,
-                pending=pending,
-                window=None,
-                vetoed=(),
-                twist=None,
-                idle_deadline=None,
-            )
-        )
-        self._inflight.add(record.key)
-        await self._publish(
-            record.key,
+    async def _close(
+        self,
+        record: SessionRecord,
+        pending: PendingTurn,
+        lease: Lease,
+        events: tuple[NewEvent, ...] = (),
+    ) -> SessionRecord:
+        """Commit the session as RESOLVING with ``pending`` under ``lease``, with
+        ``events`` then ``turn_resolving`` (caller holds the lock). The lease is
+        given back if the commit fails."""
+        resolving = NewEvent(
             "turn_resolving",
             {
                 "turn": pending.turn,
@@ -249,26 +284,75 @@ class TurnPipeline(ProviderStages, Aftermath):
                 "tally": pending.tally.to_dict() if pending.tally else None,
             },
         )
-        return closed
+        try:
+            return await self._commit(
+                record.evolve(
+                    phase=Phase.RESOLVING,
+                    pending=pending,
+                    window=None,
+                    vetoed=(),
+                    twist=None,
+                    idle_deadline=None,
+                ),
+                events=(*events, resolving),
+                fence=lease.fence,
+            )
+        except BaseException:
+            await self.runtime.give_back(lease)
+            raise
 
     # ------------------------------------------------------------ stages 2-4
 
     async def recover(self, key: SessionKey) -> TurnRecord | None:
-        """Finish a turn left RESOLVING by a process that died; None if there was none."""
+        """Finish a turn left RESOLVING by a process that died; None if there was none
+        or its lease is held (here or elsewhere: that holder finishes it)."""
         record = await self.store.load(key)
-        if record is None or record.phase is not Phase.RESOLVING or key in self._inflight:
+        if record is None or record.phase is not Phase.RESOLVING:
             return None
-        self._inflight.add(key)
-        return await self._resolve_tracked(record)
+        lease = await self._take_over(record)
+        if lease is None:
+            return None
+        return await self._resolve_held(record, lease)
 
-    async def _resolve_tracked(self, record: SessionRecord) -> TurnRecord:
-        """Resolve a closed turn; the key must already be marked in flight."""
+    async def _resolve_held(self, record: SessionRecord, lease: Lease) -> TurnRecord:
+        """Resolve a closed turn under ``lease``, renewing it, and give it back.
+
+        If the lease is lost on the way (this process paused past its TTL), the
+        successor finishes the turn; this waits for its commit and returns it.
+        """
         try:
-            return await self._resolve(record)
+            async with self.runtime.renewing(lease):
+                return await self._resolve(record, lease)
+        except LeaseLost:
+            assert record.game is not None and record.pending is not None
+            return await self._committed_turn(record.key, record.game.game_id, record.pending)
         finally:
-            self._inflight.discard(record.key)
+            await self.runtime.give_back(lease)
 
-    async def _resolve(self, record: SessionRecord) -> TurnRecord:
+    async def _committed_turn(
+        self, key: SessionKey, game_id: str, pending: PendingTurn
+    ) -> TurnRecord:
+        """The turn ``pending`` once another holder has committed it."""
+        deadline = self.clock.now() + 4 * self.runtime.ttl + 60.0
+        while True:
+            found = await self.store.history(game_id, start=pending.turn, limit=1)
+            if found and found[0].turn == pending.turn:
+                return found[0]
+            current = await self.store.load(key)
+            if current is None or not current.awaits(game_id, pending):
+                raise StaleVersion(f"turn {pending.turn} of {key} is no longer resolving")
+            if self.clock.now() > deadline:
+                raise TurnResolving("the turn is still resolving in another process")
+            await asyncio.sleep(TAKEOVER_WAIT)
+
+    async def _stored_turn(self, key: SessionKey, game_id: str, turn: int) -> TurnRecord:
+        """Turn ``turn`` of ``game_id`` as committed, or StaleVersion if it is not."""
+        committed = await self.store.history(game_id, start=turn, limit=1)
+        if committed and committed[0].turn == turn:
+            return committed[0]
+        raise StaleVersion(f"turn {turn} of {key} is no longer resolving")
+
+    async def _resolve(self, record: SessionRecord, lease: Lease) -> TurnRecord:
         """Stages 2-4 for the pending turn of ``record`` (which is RESOLVING)."""
         assert record.game is not None and record.pending is not None
         game, pending, key, options = record.game, record.pending, record.key, record.options
@@ -334,30 +418,43 @@ class TurnPipeline(ProviderStages, Aftermath):
         )
         new_game = replace(game, state=new_state, choices=choices, regenerations=0, updated_at=now)
         idle = cartridge.timing.idle_seconds
-        async with self._lock(key):
-            # Commit over the record as it is now: players may have joined, or the
-            # crown changed hands, while the providers worked.
-            current = await self.store.load(key)
-            try:
+        events = self._turn_events(turn_record)
+        for _ in range(COMMIT_TRIES):
+            async with self._lock(key):
+                # Commit over the record as it is now: players may have joined, or the
+                # crown changed hands, here or in another process, while the providers
+                # worked. Only the lease holder commits this turn, so a lost race to
+                # such a small change is retried over the newer record.
+                current = await self.store.load(key)
                 if current is None or not current.awaits(game.game_id, pending):
-                    raise StaleVersion(f"turn {pending.turn} of {key} is no longer resolving")
-                await self._commit(
-                    current.evolve(
-                        phase=Phase.READY if new_state.alive else Phase.OVER,
-                        game=new_game,
-                        pending=None,
-                        turn_counter=current.turn_counter
-                        + (turn_input.kind is not InputKind.START),
-                        idle_deadline=now + idle if current.roster and new_state.alive else None,
-                    ),
-                    turns=(turn_record,),
-                )
-            except StaleVersion:
-                # Another resolver (a second process) committed this turn first.
-                committed = await self.store.history(game.game_id, start=pending.turn, limit=1)
-                if committed and committed[0].turn == pending.turn:
-                    return committed[0]
-                raise
+                    return await self._stored_turn(key, game.game_id, pending.turn)
+                try:
+                    await self._commit(
+                        current.evolve(
+                            phase=Phase.READY if new_state.alive else Phase.OVER,
+                            game=new_game,
+                            pending=None,
+                            turn_counter=current.turn_counter
+                            + (turn_input.kind is not InputKind.START),
+                            idle_deadline=now + idle
+                            if current.roster and new_state.alive
+                            else None,
+                        ),
+                        turns=(turn_record,),
+                        events=events,
+                        fence=lease.fence,
+                    )
+                except LeaseLost:
+                    raise
+                except StaleVersion:
+                    # the turn is stored already (another resolver), or a small change
+                    # won the race: then go again over the newer record
+                    with contextlib.suppress(StaleVersion):
+                        return await self._stored_turn(key, game.game_id, pending.turn)
+                    continue
+            break
+        else:
+            raise StaleVersion(f"turn {pending.turn} of {key} lost {COMMIT_TRIES} commit races")
         video = options.wants_video(default=self.settings.video)
         await self._aftermath(key, game.cartridge, turn_record, video=video)
         return turn_record

@@ -35,6 +35,7 @@ from glitchcart.errors import (
     InvalidAction,
     InvalidInput,
 )
+from glitchcart.ports import Lease, NewEvent
 from glitchcart.service.pipeline import TurnPipeline
 
 
@@ -69,6 +70,10 @@ class VoteReceipt:
             deadline=d.get("deadline"),
             voters=int(d["voters"]),
         )
+
+
+def _joined(player: str, name: str | None) -> NewEvent:
+    return NewEvent("player_joined", {"player": player, "name": name or player})
 
 
 def fingerprint(payload: dict[str, Any]) -> str:
@@ -123,6 +128,7 @@ class Voting(TurnPipeline):
                     raise InvalidAction(f"choice {choice} was vetoed by the crown this turn")
             now = self.clock.now()
             cartridge = self.cartridges.get(record.game.cartridge)
+            seated = find(record.roster, player) is not None
             roster = self._seat(record, player, name, now)
             opened = record.window is None
             window = record.window or VoteWindow(
@@ -146,19 +152,28 @@ class Voting(TurnPipeline):
                 record = record.with_receipt(
                     Receipt(idempotency_key, fingerprint(payload), receipt.to_dict())
                 )
-            if reason is None:
-                await self._commit(record)
-            else:
-                closed = await self._close_window(record, window, reason)
-        await self._publish(
-            key, "vote_cast", {"turn": window.turn, "player": player, "candidate": ballot.candidate}
-        )
-        if opened:
-            await self._publish(
-                key, "window_opened", {"turn": window.turn, "deadline": window.deadline}
+            events: list[NewEvent] = []
+            if not seated:
+                events.append(_joined(player, name))
+            if opened:
+                events.append(
+                    NewEvent("window_opened", {"turn": window.turn, "deadline": window.deadline})
+                )
+            events.append(
+                NewEvent(
+                    "vote_cast",
+                    {"turn": window.turn, "player": player, "candidate": ballot.candidate},
+                )
             )
+            if reason is None:
+                await self._commit(record, events=tuple(events))
+            else:
+                lease = await self._lease_for_turn(key)
+                closed = await self._close_window(
+                    record, window, reason, lease, events=tuple(events)
+                )
         if reason is not None:
-            self.background(self._resolve_tracked(closed))
+            self.background(self._resolve_held(closed, lease))
         return receipt
 
     def _early_close(
@@ -175,9 +190,16 @@ class Voting(TurnPipeline):
         return None
 
     async def _close_window(
-        self, record: SessionRecord, window: VoteWindow, reason: str, forced: Vote | None = None
+        self,
+        record: SessionRecord,
+        window: VoteWindow,
+        reason: str,
+        lease: Lease,
+        forced: Vote | None = None,
+        events: tuple[NewEvent, ...] = (),
     ) -> SessionRecord:
-        """Tally ``window`` and close the turn (caller holds the lock)."""
+        """Tally ``window`` and close the turn under ``lease`` (caller holds the lock),
+        committing ``events`` then ``window_closed`` and ``turn_resolving``."""
         assert record.game is not None
         cartridge = self.cartridges.get(record.game.cartridge)
         seed = rng_for(record.game.seed, "tiebreak", window.turn)
@@ -191,11 +213,8 @@ class Voting(TurnPipeline):
         else:
             turn_input = TurnInput(InputKind.ACTION, winner.action or "", winner.player)
         pending = self._pending(record, cartridge, turn_input, result)
-        closed = await self._close(record, pending)
-        await self._publish(
-            record.key, "window_closed", {"turn": window.turn, "tally": result.to_dict()}
-        )
-        return closed
+        window_closed = NewEvent("window_closed", {"turn": window.turn, "tally": result.to_dict()})
+        return await self._close(record, pending, lease, (*events, window_closed))
 
     # ------------------------------------------------------------ deadlines
 
@@ -218,22 +237,28 @@ class Voting(TurnPipeline):
                 if window.deadline > now:
                     return "nothing"
                 if not window.votes:
-                    await self._commit(record.evolve(window=None))
+                    emptied = {"turn": window.turn, "tally": None}
+                    await self._commit(
+                        record.evolve(window=None), events=(NewEvent("window_closed", emptied),)
+                    )
                     return "nothing"
-                closed = await self._close_window(record, window, "deadline")
+                lease = await self._lease_for_turn(key)
+                closed = await self._close_window(record, window, "deadline", lease)
                 outcome = "closed"
             elif record.paused or record.idle_deadline is None or record.idle_deadline > now:
                 return "nothing"
             elif not active_ids(record.roster, record.turn_counter, now, self.tiers):
-                await self._commit(record.evolve(paused=True, idle_deadline=None))
-                await self._publish(key, "paused", {"reason": "no active players"})
+                paused = NewEvent("paused", {"reason": "no active players"})
+                await self._commit(record.evolve(paused=True, idle_deadline=None), events=(paused,))
                 return "paused"
             else:
                 cartridge = self.cartridges.get(record.game.cartridge)
                 hesitation = TurnInput(InputKind.HESITATE, "(nobody moved in time)")
-                closed = await self._close(record, self._pending(record, cartridge, hesitation))
+                lease = await self._lease_for_turn(key)
+                pending = self._pending(record, cartridge, hesitation)
+                closed = await self._close(record, pending, lease)
                 outcome = "hesitated"
-        self.background(self._resolve_tracked(closed))
+        self.background(self._resolve_held(closed, lease))
         return outcome
 
     async def join(self, key: SessionKey, player: str, *, name: str | None = None) -> None:
@@ -244,8 +269,7 @@ class Voting(TurnPipeline):
             roster = self._seat(record, player, name)
             return record.evolve(roster=roster, paused=False)
 
-        await self._update(key, None, change)
-        await self._publish(key, "player_joined", {"player": player, "name": name or player})
+        await self._update(key, None, change, _joined(player, name))
 
     def _seat(
         self, record: SessionRecord, player: str, name: str | None, now: float | None = None
@@ -263,15 +287,18 @@ class Voting(TurnPipeline):
 
     # ------------------------------------------------------------ crown
 
-    async def _update(self, key: SessionKey, holder: str | None, change: Any) -> SessionRecord:
-        """Run ``change(record)`` under the lock; ``holder`` must hold the crown if given."""
+    async def _update(
+        self, key: SessionKey, holder: str | None, change: Any, *events: NewEvent
+    ) -> SessionRecord:
+        """Run ``change(record)`` under the lock and commit it with ``events``;
+        ``holder`` must hold the crown if given."""
         async with self._lock(key):
             record = await self._load(key)
             if holder is not None and record.crown != holder:
                 raise Forbidden("only the crown holder can do that")
             updated: SessionRecord = change(record)
             if updated is not record:
-                await self._commit(updated)
+                await self._commit(updated, events=events)
         return updated
 
     async def take_crown(self, key: SessionKey, player: str, *, name: str | None = None) -> None:
@@ -286,8 +313,7 @@ class Voting(TurnPipeline):
             roster = self._seat(record, player, name)
             return record.evolve(crown=player, roster=roster)
 
-        await self._update(key, None, change)
-        await self._publish(key, "crown_moved", {"holder": player})
+        await self._update(key, None, change, NewEvent("crown_moved", {"holder": player}))
 
     async def pass_crown(self, key: SessionKey, holder: str, to: str) -> None:
         def change(record: SessionRecord) -> SessionRecord:
@@ -295,12 +321,13 @@ class Voting(TurnPipeline):
                 raise InvalidInput(f"{to} is not a player of this session")
             return record.evolve(crown=to)
 
-        await self._update(key, holder, change)
-        await self._publish(key, "crown_moved", {"holder": to, "from": holder})
+        await self._update(
+            key, holder, change, NewEvent("crown_moved", {"holder": to, "from": holder})
+        )
 
     async def drop_crown(self, key: SessionKey, holder: str) -> None:
-        await self._update(key, holder, lambda r: r.evolve(crown=None))
-        await self._publish(key, "crown_moved", {"holder": None, "from": holder})
+        moved = NewEvent("crown_moved", {"holder": None, "from": holder})
+        await self._update(key, holder, lambda r: r.evolve(crown=None), moved)
 
     async def grant_crown(
         self, key: SessionKey, player: str | None, *, crown_open: bool | None = None
@@ -313,13 +340,14 @@ class Voting(TurnPipeline):
             open_ = record.crown_open if crown_open is None else crown_open
             return record.evolve(crown=player, crown_open=open_)
 
-        await self._update(key, None, change)
-        await self._publish(key, "crown_moved", {"holder": player})
+        await self._update(key, None, change, NewEvent("crown_moved", {"holder": player}))
 
     async def twist(self, key: SessionKey, holder: str, text: str) -> None:
         """A line the narrator must weave into the next consequence."""
         cleaned = self.check_action(text)
-        await self._update(key, holder, lambda r: r.evolve(twist=cleaned))
+        # the twist's text stays a surprise: the others learn only that one is coming
+        twisted = NewEvent("twist_set", {"holder": holder})
+        await self._update(key, holder, lambda r: r.evolve(twist=cleaned), twisted)
 
     async def set_mode(self, key: SessionKey, mode: VotingMode, *, player: str | None) -> None:
         """Change the voting mode; with a crown held, only its holder may."""
@@ -329,7 +357,8 @@ class Voting(TurnPipeline):
                 raise Forbidden("only the crown holder can change the voting mode")
             return record.evolve(mode=VotingMode(mode))
 
-        await self._update(key, None, change)
+        changed = NewEvent("mode_changed", {"mode": VotingMode(mode).value, "by": player})
+        await self._update(key, None, change, changed)
 
     async def veto(self, key: SessionKey, holder: str, choice: int) -> None:
         """Strike a listed choice for this turn; votes for it are discarded."""
@@ -344,7 +373,7 @@ class Voting(TurnPipeline):
             window = drop_choice(record.window, choice) if record.window else None
             return record.evolve(vetoed=vetoed, window=window)
 
-        await self._update(key, holder, change)
+        await self._update(key, holder, change, NewEvent("vetoed", {"choice": choice}))
 
     async def force(
         self, key: SessionKey, holder: str, *, choice: int | None = None, action: str | None = None
@@ -365,8 +394,9 @@ class Voting(TurnPipeline):
             now = self.clock.now()
             ballot = Vote(holder, choice, action, now)
             window = cast(record.window or VoteWindow(record.game.state.turn + 1, now, now), ballot)
+            lease = await self._lease_for_turn(key)
             closed = await self._close_window(
-                record.evolve(window=window), window, "forced", ballot
+                record.evolve(window=window), window, "forced", lease, ballot
             )
-        self.background(self._resolve_tracked(closed))
+        self.background(self._resolve_held(closed, lease))
         return VoteReceipt(window.turn, holder, ballot.candidate, True, None, len(window.votes))

@@ -71,7 +71,7 @@ class LogEventBus:
     async def _wait(self, session: SessionKey, last: int, live: _Live) -> None:
         """Until the log may hold an event above ``last``, or an ephemeral one came."""
         live.wake = asyncio.get_running_loop().create_future()
-        logged = asyncio.ensure_future(self.log.wait(session, after=last, timeout=WAIT))
+        logged = asyncio.ensure_future(self.log.wait(session, after=last, within=WAIT))
         try:
             await asyncio.wait({logged, live.wake}, return_when=asyncio.FIRST_COMPLETED)
         finally:

@@ -84,7 +84,7 @@ class MemoryEventLog:
         picked = tuple(log.kept[i] for i in range(start, min(len(log.kept), start + limit)))
         return EventPage(picked, first, log.last)
 
-    async def wait(self, session: SessionKey, *, after: int, timeout: float) -> None:
+    async def wait(self, session: SessionKey, *, after: int, within: float) -> None:
         log = self._logs.setdefault(session, _Log())
         if log.last > after:
             return
@@ -92,7 +92,7 @@ class MemoryEventLog:
         log.waiters.add(waiter)
         try:
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(timeout):
+                async with asyncio.timeout(within):
                     await waiter
         finally:
             log.waiters.discard(waiter)

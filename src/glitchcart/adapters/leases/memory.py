@@ -1,10 +1,10 @@
 """A session lease in one process's memory (what one process's lock used to be).
 
-Pass it the memory store's ``fences`` so the store's commit checks the fences
-this lease hands out::
+Pass it the memory store's ``fences`` (and ``leases``) so the store's commit
+checks the fences this lease hands out, and engines sharing the store share it::
 
     store = MemorySessionStore()
-    lease = MemorySessionLease(clock, fences=store.fences)
+    lease = MemorySessionLease(clock, fences=store.fences, held=store.leases)
 """
 
 from __future__ import annotations
@@ -27,10 +27,16 @@ class MemorySessionLease:
     No call awaits, so each is atomic on the event loop.
     """
 
-    def __init__(self, clock: Clock, fences: dict[SessionKey, int] | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        fences: dict[SessionKey, int] | None = None,
+        held: dict[SessionKey, object] | None = None,
+    ) -> None:
         self.clock = clock
         self.fences = {} if fences is None else fences
-        self._held: dict[SessionKey, _Held] = {}
+        # who holds what; pass a store's ``leases`` so every engine on it shares them
+        self._held: dict[SessionKey, _Held] = {} if held is None else held  # type: ignore[assignment]
 
     async def acquire(self, session: SessionKey, token: str, ttl: float) -> Lease | None:
         now = self.clock.now()

@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 
 from pydantic_core import PydanticSerializationError, to_json
 
+from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import GameRecord, SessionRecord
 from glitchcart.errors import InvalidInput, StorageError
 from glitchcart.ports import Event, GameSummary, SessionSummary
-from glitchcart.core.keys import SessionKey
 
 _T = TypeVar("_T")
 _json_encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode

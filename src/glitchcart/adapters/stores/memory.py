@@ -44,6 +44,7 @@ class MemorySessionStore:
         self._closed = False
         # the newest lease fence per session (shared with a MemorySessionLease)
         self.fences: dict[SessionKey, int] = {}
+        self.leases: dict[SessionKey, object] = {}  # a MemorySessionLease's holders
         self.events = MemoryEventLog(keep_events, self.fences)
 
     async def load(self, key: SessionKey) -> SessionRecord | None:
@@ -99,9 +100,9 @@ class MemorySessionStore:
         self._check_open()
         return await self.events.read(session, after=after, limit=limit)
 
-    async def wait(self, session: SessionKey, *, after: int, timeout: float) -> None:
+    async def wait(self, session: SessionKey, *, after: int, within: float) -> None:
         self._check_open()
-        await self.events.wait(session, after=after, timeout=timeout)
+        await self.events.wait(session, after=after, within=within)
 
     async def history(
         self, game_id: str, *, start: int = 0, limit: int | None = None

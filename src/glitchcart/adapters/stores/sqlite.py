@@ -208,12 +208,12 @@ class SqliteSessionStore:
         with self._connection() as conn:
             return read_events(conn, session, after, limit)
 
-    async def wait(self, session: SessionKey, *, after: int, timeout: float) -> None:
+    async def wait(self, session: SessionKey, *, after: int, within: float) -> None:
         with self._connection() as conn:
             row = conn.execute(
                 "SELECT last_id FROM event_heads WHERE session_key = ?", (str(session),)
             ).fetchone()
-        await self.watcher.wait(session, after, timeout, 0 if row is None else row[0])
+        await self.watcher.wait(session, after, within, 0 if row is None else row[0])
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

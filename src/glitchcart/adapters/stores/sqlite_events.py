@@ -68,15 +68,11 @@ def append_events(
         [(key, e.id, e.kind, encode(e.data)) for e in written],
     )
     if (first - 1) // TRIM_STEP != last // TRIM_STEP:
-        conn.execute(
-            "DELETE FROM events WHERE session_key = ? AND id <= ?", (key, last - keep)
-        )
+        conn.execute("DELETE FROM events WHERE session_key = ? AND id <= ?", (key, last - keep))
     return written
 
 
-def read_events(
-    conn: sqlite3.Connection, session: SessionKey, after: int, limit: int
-) -> EventPage:
+def read_events(conn: sqlite3.Connection, session: SessionKey, after: int, limit: int) -> EventPage:
     """One consistent read of the log (the caller holds the connection)."""
     key = str(session)
     conn.execute("BEGIN")
@@ -122,7 +118,7 @@ class EventWatcher:
         if self._poked is not None:
             self._poked.set()
 
-    async def wait(self, session: SessionKey, after: int, timeout: float, head: int) -> None:
+    async def wait(self, session: SessionKey, after: int, within: float, head: int) -> None:
         """Wait for ``session``'s head to pass ``after``; ``head`` is its value read
         after this waiter would be registered (so no change falls in between)."""
         if head > after:
@@ -132,7 +128,7 @@ class EventWatcher:
         self._ensure_running()
         try:
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(timeout):
+                async with asyncio.timeout(within):
                     await waiter
         finally:
             entries = self._waiters.get(session, [])
@@ -150,10 +146,8 @@ class EventWatcher:
         assert self._poked is not None
         while self._waiters:
             self._poked.clear()
-            try:
+            with contextlib.suppress(sqlite3.Error):  # a busy reader: again at the next poll
                 self._check()
-            except sqlite3.Error:  # a busy reader: try again at the next poll
-                pass
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.poll):
                     await self._poked.wait()

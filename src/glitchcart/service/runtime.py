@@ -1,0 +1,149 @@
+"""The session runtime: who drives a session, and how its changes are committed
+and published. The one seam between the engine and the store, lease and bus.
+
+- **Locks.** A local :class:`asyncio.Lock` per session serializes this process's
+  transitions; across processes the store's version check keeps them safe.
+- **Leases.** A turn's resolution (close, narrate, paint, commit) runs under the
+  session's lease (:class:`~glitchcart.ports.SessionLease`), taken before the turn
+  closes and renewed at a third of its TTL while the providers work. Whoever
+  holds it does the turn's work; anyone else finding the turn RESOLVING answers
+  "turn is resolving" and does nothing, until the lease expires (its holder died)
+  and one of them takes it over. Commits under the lease carry its fence, so a
+  holder that lost it during a pause cannot commit over its successor.
+- **Events.** A commit's events go into the commit (:meth:`commit`); events that
+  change no state are appended under the same fence (:meth:`publish`);
+  ephemeral ones only reach live subscribers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import weakref
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
+
+from glitchcart.core.keys import SessionKey
+from glitchcart.core.session import SessionRecord
+from glitchcart.core.turn import TurnRecord
+from glitchcart.errors import GlitchcartError
+from glitchcart.ports import EPHEMERAL_KINDS, EventBus, Lease, NewEvent, SessionLease, SessionStore
+
+DeadlineListener = Callable[[SessionKey, float | None], None]
+log = logging.getLogger(__name__)
+
+
+class SessionRuntime:
+    """Locks, leases, commits and events of the sessions of one process."""
+
+    def __init__(
+        self,
+        *,
+        store: SessionStore,
+        lease: SessionLease,
+        ttl: float,
+        events: EventBus | None = None,
+    ) -> None:
+        self.store = store
+        self.lease = lease
+        self.ttl = ttl
+        self.events = events
+        self.deadline_listeners: list[DeadlineListener] = []
+        self._locks: weakref.WeakValueDictionary[SessionKey, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+        self._held: dict[SessionKey, Lease] = {}  # leases this process holds right now
+        self._prefix = secrets.token_hex(4)  # this process, in the tokens it takes leases with
+
+    # ------------------------------------------------------------ locks and leases
+
+    def lock(self, key: SessionKey) -> asyncio.Lock:
+        """This process's lock of ``key`` (it serializes transitions, not processes)."""
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def take(self, key: SessionKey) -> Lease | None:
+        """The session's lease for a new resolution; None while anyone holds it
+        (this process included: a resolution in flight here holds it too)."""
+        if key in self._held:
+            return None
+        token = f"{self._prefix}-{secrets.token_hex(8)}"
+        lease = await self.lease.acquire(key, token, self.ttl)
+        if lease is not None:
+            self._held[key] = lease
+        return lease
+
+    async def give_back(self, lease: Lease) -> None:
+        """Release ``lease`` (if it is still ours) and forget it."""
+        held = self._held.get(lease.session)
+        if held is not None and held.token == lease.token:
+            del self._held[lease.session]
+        try:
+            await self.lease.release(lease)
+        except GlitchcartError:  # a lost release only delays a successor by the TTL
+            log.exception("releasing the lease of %s failed", lease.session)
+
+    def fence(self, key: SessionKey) -> int | None:
+        """The fence of the lease this process holds on ``key``, if any."""
+        lease = self._held.get(key)
+        return None if lease is None else lease.fence
+
+    @contextlib.asynccontextmanager
+    async def renewing(self, lease: Lease) -> AsyncIterator[None]:
+        """Renew ``lease`` at a third of its TTL while the block runs."""
+        task = asyncio.get_running_loop().create_task(self._renew(lease))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _renew(self, lease: Lease) -> None:
+        while True:
+            await asyncio.sleep(self.ttl / 3)
+            try:
+                renewed = await self.lease.renew(lease, self.ttl)
+            except GlitchcartError:  # a storage hiccup: try again at the next third
+                log.exception("renewing the lease of %s failed", lease.session)
+                continue
+            if renewed is None:
+                # Lost (a pause longer than the TTL): the fence makes our commit fail.
+                log.warning("the lease of %s was lost while resolving", lease.session)
+                return
+
+    # ------------------------------------------------------------ commits and events
+
+    async def commit(
+        self,
+        record: SessionRecord,
+        *,
+        turns: Sequence[TurnRecord] = (),
+        events: Sequence[NewEvent] = (),
+        fence: int | None = None,
+    ) -> SessionRecord:
+        """Commit ``record`` over the version it was loaded at, with its events."""
+        committed = await self.store.commit(
+            record.evolve(version=record.version + 1),
+            expected_version=record.version,
+            turns=turns,
+            events=events,
+            fence=fence,
+        )
+        for listener in self.deadline_listeners:
+            listener(committed.key, committed.next_deadline())
+        return committed
+
+    async def publish(self, key: SessionKey, kind: str, data: dict[str, Any]) -> None:
+        """An event that changes no state: appended under this process's fence of the
+        session if it holds one; an ephemeral kind goes to live subscribers only."""
+        if kind in EPHEMERAL_KINDS:
+            if self.events is not None:
+                await self.events.publish(key, kind, data)
+            return
+        await self.store.append(key, [NewEvent(kind, data)], fence=self.fence(key))
