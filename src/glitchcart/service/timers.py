@@ -9,7 +9,9 @@ stored state under the lock, so a window closes exactly once however often a
 timer fires.
 
 One task and one heap serve every session (10,000 open windows cost 10,000
-heap entries, not 10,000 tasks).
+heap entries, not 10,000 tasks). The same task sweeps for turns left RESOLVING
+once per lease TTL: a turn whose holder (in any process sharing the store) died
+is taken over when its lease expires, even if no request touches the session.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class DeadlineTimers:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.lateness = Lateness()  # seconds each fire came after its deadline (bounded)
+        self._next_sweep = 0.0
         engine.deadline_listeners.append(self.schedule)
 
     def schedule(self, key: SessionKey, when: float | None) -> None:
@@ -100,12 +103,29 @@ class DeadlineTimers:
                 del self._due[key]
                 self.lateness.add(max(0.0, now - when))
                 self.engine.background(self._fire(key))
-            delay = self._heap[0][0] - now if self._heap else 3600.0
+            sweep_every = self.engine.settings.lease_seconds
+            if now >= self._next_sweep:
+                self._next_sweep = now + sweep_every
+                self.engine.background(self.sweep())
+            delay = min(self._heap[0][0] - now if self._heap else 3600.0, sweep_every)
             # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that
             # arrives just after the wake-up, and stop() would then wait forever.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(max(0.0, delay)):
                     await self._wake.wait()
+
+    async def sweep(self) -> int:
+        """Take over, in the background, every turn left RESOLVING whose lease is
+        free (a held one is left to its holder); returns how many were found."""
+        found = 0
+        try:
+            for summary in await self.engine.store.list_sessions():
+                if summary.phase == Phase.RESOLVING.value:
+                    found += 1
+                    self.engine.background(self.engine.recover(summary.key))
+        except GlitchcartError:
+            log.exception("the sweep for orphaned turns failed; trying again later")
+        return found
 
     async def _fire(self, key: SessionKey) -> None:
         try:

@@ -36,7 +36,7 @@ EVENTS_SCHEMA = (
         session_key TEXT PRIMARY KEY, last_id INTEGER NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS leases (
         session_key TEXT PRIMARY KEY, token TEXT, fence INTEGER NOT NULL,
-        expires_at REAL NOT NULL)""",
+        expires_at REAL NOT NULL, host TEXT, pid INTEGER)""",
 )
 
 _BUMP_HEAD = """INSERT INTO event_heads (session_key, last_id) VALUES (?, ?)
