@@ -11,7 +11,7 @@ from glitchcart.adapters.media.files import FileMediaStore
 from glitchcart.adapters.stores.memory import MemorySessionStore
 from glitchcart.core.cartridge import Cartridge
 from glitchcart.errors import CartridgeNotFound
-from glitchcart.ports import Narrator, Painter, SessionStore
+from glitchcart.ports import Clock, Narrator, Painter, SessionStore
 from glitchcart.service.engine import Engine
 from glitchcart.settings import Settings
 from support.cartridges import mini_cartridge
@@ -40,7 +40,8 @@ def make_engine(
     painter: Painter | None = None,
     store: SessionStore | None = None,
     cartridges: Cartridges | None = None,
-    clock: ManualClock | None = None,
+    clock: Clock | None = None,
+    settings: Settings | None = None,
 ) -> Engine:
     ids = itertools.count(1)
     store = store or MemorySessionStore()
@@ -53,6 +54,6 @@ def make_engine(
         painter=painter or TinyPainter(),
         cartridges=cartridges or Cartridges(mini_cartridge()),
         clock=clock,
-        settings=Settings(home=root),
+        settings=settings or Settings(home=root),
         new_id=lambda: f"g{next(ids)}",
     )
