@@ -23,6 +23,7 @@ from PIL import Image
 
 from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.adapters.clock import SystemClock
+from glitchcart.adapters.leases import lease_for
 from glitchcart.adapters.media.files import FileMediaStore
 from glitchcart.adapters.providers.offline.narrator import OfflineNarrator
 from glitchcart.adapters.providers.offline.painter.offline import OfflinePainter, render
@@ -38,13 +39,15 @@ LIBRARY = CartridgeLibrary()
 
 async def play(store: SessionStore, root: Path, turns: int, pictures: bool) -> float:
     """Turns per second over ``turns`` turns, restarting games that end in death."""
+    clock = SystemClock()
     engine = Engine(
         store=store,
+        lease=lease_for(store, clock),
         media=FileMediaStore(root),
         narrator=OfflineNarrator(),
         painter=OfflinePainter(),
         cartridges=LIBRARY,
-        clock=SystemClock(),
+        clock=clock,
         settings=Settings(home=root, pictures=pictures),
     )
     key = SessionKey.parse("bench:engine")

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.adapters.clock import SystemClock
-from glitchcart.adapters.events.memory import MemoryEventBus
+from glitchcart.adapters.events.log_bus import LogEventBus
+from glitchcart.adapters.leases import lease_for
 from glitchcart.adapters.media.files import FileMediaStore
 from glitchcart.adapters.providers.offline.narrator import OfflineNarrator
 from glitchcart.adapters.providers.offline.painter.offline import OfflinePainter
@@ -57,15 +58,17 @@ class Library:
 
 
 def engine_for(store: SessionStore, root: Path, *, pictures: bool, countdown: float) -> Engine:
+    clock = SystemClock()
     return Engine(
         store=store,
+        lease=lease_for(store, clock),
         media=FileMediaStore(root),
         narrator=OfflineNarrator(),
         painter=OfflinePainter(),
         cartridges=Library(countdown),
-        clock=SystemClock(),
+        clock=clock,
         settings=Settings(home=root, pictures=pictures),
-        events=MemoryEventBus(),
+        events=LogEventBus(store),
     )
 
 

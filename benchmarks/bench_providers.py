@@ -36,18 +36,20 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.adapters.clock import SystemClock
-from glitchcart.adapters.events.memory import MemoryEventBus
+from glitchcart.adapters.leases import lease_for
 from glitchcart.adapters.media.files import FileMediaStore
 from glitchcart.adapters.providers.setup import build_providers
 from glitchcart.adapters.stores.memory import MemorySessionStore
 from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import SessionKey
+from glitchcart.core.session import SessionRecord
 from glitchcart.core.state import WorldState
 from glitchcart.core.turn import Choice
 from glitchcart.ports import (
@@ -56,6 +58,7 @@ from glitchcart.ports import (
     Narration,
     NarrationRequest,
     Narrator,
+    NewEvent,
     Painter,
     PaintRequest,
     PrologueRequest,
@@ -81,23 +84,37 @@ def critical_path(scale: float) -> dict[str, float]:
     }
 
 
-class RecordingBus(MemoryEventBus):
-    """The engine's event bus, noting when each event is published."""
+class RecordingStore(MemorySessionStore):
+    """The engine's store, noting when each event is written (players see it then)."""
+
+    NAMES: ClassVar[dict[str, str]] = {
+        "narration": "narration",
+        "choices_ready": "choices",
+        "frame_ready": "picture",
+        "choices": "votes open",
+    }
 
     def __init__(self, marks: Marks, turn_of: dict[str, int]) -> None:
         super().__init__()
         self.marks, self.turn_of = marks, turn_of
 
-    async def publish(self, session: SessionKey, kind: str, data: dict[str, Any]) -> Event:
-        name = {
-            "narration": "narration",
-            "choices_ready": "choices",
-            "frame_ready": "picture",
-            "choices": "votes open",
-        }
-        if kind in name:
-            self.marks[(str(session), self.turn_of[str(session)])][name[kind]] = time.perf_counter()
-        return await super().publish(session, kind, data)
+    def _note(self, session: SessionKey, events: Sequence[NewEvent]) -> None:
+        for event in events:
+            if event.kind in self.NAMES:
+                when = (str(session), self.turn_of[str(session)])
+                self.marks[when][self.NAMES[event.kind]] = time.perf_counter()
+
+    async def commit(self, record: SessionRecord, **rest: Any) -> SessionRecord:
+        saved = await super().commit(record, **rest)
+        self._note(record.key, rest.get("events", ()))
+        return saved
+
+    async def append(
+        self, session: SessionKey, events: Sequence[NewEvent], *, fence: int | None = None
+    ) -> list[Event]:
+        written = await super().append(session, events, fence=fence)
+        self._note(session, events)
+        return written
 
 
 class TimedNarrator:
@@ -160,15 +177,17 @@ async def run_engine(
     turn_of: dict[str, int] = defaultdict(int)
     providers = build_providers(settings)  # its own pools, as in production
     try:
+        store = RecordingStore(players, turn_of)
+        clock = SystemClock()
         engine = Engine(
-            store=MemorySessionStore(),
+            store=store,
+            lease=lease_for(store, clock),
             media=FileMediaStore(root),
             narrator=TimedNarrator(providers.narrator, provider, turn_of),
             painter=TimedPainter(providers.painter, provider, turn_of),
             cartridges=CartridgeLibrary(),
-            clock=SystemClock(),
+            clock=clock,
             settings=settings,
-            events=RecordingBus(players, turn_of),
         )
 
         async def play(n: int) -> None:

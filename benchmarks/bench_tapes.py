@@ -47,6 +47,7 @@ from PIL import Image
 
 from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.adapters.clock import SystemClock
+from glitchcart.adapters.leases import lease_for
 from glitchcart.adapters.media.files import FileMediaStore
 from glitchcart.adapters.providers.offline.narrator import OfflineNarrator
 from glitchcart.adapters.providers.offline.painter.offline import OfflinePainter
@@ -91,13 +92,15 @@ class Undying:
 
 
 async def play(root: Path, turns: int, chaos_per_turn: int) -> Engine:
+    store, clock = MemorySessionStore(), SystemClock()
     engine = Engine(
-        store=MemorySessionStore(),
+        store=store,
+        lease=lease_for(store, clock),
         media=FileMediaStore(root),
         narrator=OfflineNarrator(),
         painter=OfflinePainter(),
         cartridges=Undying(chaos_per_turn),
-        clock=SystemClock(),
+        clock=clock,
         settings=Settings(home=root),
     )
     await engine.start(KEY, "dust-signal", seed=11)
