@@ -264,14 +264,20 @@ class TapeOut(Wire):
 
 
 class EventOut(Wire):
-    """Something that happened in a session; ``id`` rises within the session.
+    """Something that happened in a session, in the order it was committed.
 
-    Kinds: vote_cast, window_opened, window_closed, turn_resolving, narration,
-    narration_partial, choices_ready (the next choices, shown while the picture is
-    painted; votes open with ``choices``), frame_ready, choices (the turn committed),
-    crown_moved, player_joined, game_over, game_booted, game_exited, paused, notice,
-    options_changed, and tape_ready (a replay tape was written; its ``data.ref``
-    fetches it: ``client.tapes.get(ref)``).
+    ``id`` rises by one within the session, survives restarts and is the same on
+    every server sharing the store (resume after it); ``narration_partial`` is
+    live only, with id 0. Kinds: player_joined (also for a player seated by a
+    first vote), window_opened, vote_cast, window_closed, turn_resolving,
+    narration, narration_partial, choices_ready (the next choices, shown while the
+    picture is painted; votes open with ``choices``), frame_ready, choices (the turn
+    committed), crown_moved, mode_changed, vetoed, twist_set (its text stays a
+    surprise), game_over, game_booted, game_exited, paused, notice, options_changed,
+    tape_ready (a replay tape was written; its ``data.ref`` fetches it:
+    ``client.tapes.get(ref)``), and trimmed (events after the id asked for were
+    trimmed away; ``data.snapshot`` is the session now, and the stream goes on
+    from ``data.first_kept``).
     """
 
     session: str

@@ -31,7 +31,7 @@ router = APIRouter(prefix="/v1/sessions/{key}", tags=["events"])
 _END = object()
 SSE_EVENT = {  # one message of the stream (OpenAPI 3.1: the schema describes each event)
     "type": "object",
-    "required": ["id", "event", "data"],
+    "required": ["event", "data"],  # no id: an ephemeral event (narration_partial)
     "properties": {
         "id": {"type": "string", "pattern": "^[0-9]+$"},
         "event": {"type": "string"},

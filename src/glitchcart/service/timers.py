@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import Phase
-from glitchcart.errors import GlitchcartError
+from glitchcart.errors import GlitchcartError, TurnResolving
 from glitchcart.service.lateness import Lateness
 
 if TYPE_CHECKING:
@@ -130,6 +130,10 @@ class DeadlineTimers:
     async def _fire(self, key: SessionKey) -> None:
         try:
             await self.engine.fire_deadline(key)
+        except TurnResolving:
+            # Another process holds the session's lease and is closing the turn
+            # right now; look again shortly in case its close did not go through.
+            self.schedule(key, self.engine.clock.now() + 1.0)
         except GlitchcartError:
             # A storage hiccup must not kill the scheduler; retry shortly.
             log.exception("deadline for %s failed; retrying in 1 s", key)
