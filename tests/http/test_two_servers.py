@@ -42,8 +42,10 @@ def provider_env(server: FakeOpenAI, lease_seconds: float = 1.0) -> dict[str, st
         "GLITCHCART_API_KEYS": None,
         "GLITCHCART_LEASE_SECONDS": str(lease_seconds),
         "GLITCHCART_TAPES": "false",
-        "GLITCHCART_PLAYER_RATE": "1000",
-        "GLITCHCART_PLAYER_BURST": "1000",
+        "GLITCHCART_PLAYER_RATE": "100000",
+        "GLITCHCART_PLAYER_BURST": "100000",
+        "GLITCHCART_API_RATE": "100000",  # the test polls: rate limits are not its business
+        "GLITCHCART_API_BURST": "100000",
     }
 
 

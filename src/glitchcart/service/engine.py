@@ -137,7 +137,7 @@ class Engine(Voting, Lifecycle):
             assert record.game is not None
             cartridge = self.cartridges.get(record.game.cartridge)
             pending = self._pending(record, cartridge, make(record, cartridge))
-            lease = await self._lease_for_turn(key)
+            lease = await self.runtime.lease_for_turn(key)
             closed = await self._close(record, pending, lease)
         return await self._resolve_held(closed, lease)
 

@@ -134,7 +134,7 @@ class Lifecycle(TurnPipeline):
             booted.append(
                 NewEvent("game_booted", {"game_id": game.game_id, "cartridge": cartridge.id})
             )
-            lease = await self._lease_for_turn(key)
+            lease = await self.runtime.lease_for_turn(key)
             closed = await self._close(
                 record.evolve(game=game, mode=mode or record.mode, paused=False),
                 pending,

@@ -68,7 +68,6 @@ from glitchcart.settings import Settings
 
 log = logging.getLogger(__name__)
 COMMIT_TRIES = 50  # a turn's commit, retried over small changes made by other processes
-TAKEOVER_WAIT = 0.1  # seconds between looks for a turn another holder is finishing
 
 
 class TurnPipeline(ProviderStages, Aftermath):
@@ -179,33 +178,10 @@ class TurnPipeline(ProviderStages, Aftermath):
         is taken over and finished in the background."""
         record = await self._load(key)
         if record.phase is Phase.RESOLVING:
-            lease = await self._take_over(record)
+            lease = await self.runtime.take_over(record)
             if lease is not None:
                 self.background(self._resolve_held(record, lease))
         return record
-
-    async def _take_over(self, record: SessionRecord) -> Lease | None:
-        """The lease of ``record``'s resolving turn if nobody holds it; None if a
-        resolution (here or in another process) holds it or the turn is done."""
-        lease = await self.runtime.take(record.key)
-        if lease is None:
-            return None
-        current = await self.store.load(record.key)
-        if (
-            current is None
-            or current.phase is not Phase.RESOLVING
-            or current.version != record.version
-        ):
-            await self.runtime.give_back(lease)
-            return None
-        return lease
-
-    async def _lease_for_turn(self, key: SessionKey) -> Lease:
-        """The lease a turn closed now resolves under (caller holds the lock)."""
-        lease = await self.runtime.take(key)
-        if lease is None:
-            raise TurnResolving("the turn is resolving; try again in a moment")
-        return lease
 
     def _check_ready(self, record: SessionRecord) -> None:
         if record.game is None or record.phase is Phase.EMPTY:
@@ -309,7 +285,7 @@ class TurnPipeline(ProviderStages, Aftermath):
         record = await self.store.load(key)
         if record is None or record.phase is not Phase.RESOLVING:
             return None
-        lease = await self._take_over(record)
+        lease = await self.runtime.take_over(record)
         if lease is None:
             return None
         return await self._resolve_held(record, lease)
@@ -325,32 +301,10 @@ class TurnPipeline(ProviderStages, Aftermath):
                 return await self._resolve(record, lease)
         except LeaseLost:
             assert record.game is not None and record.pending is not None
-            return await self._committed_turn(record.key, record.game.game_id, record.pending)
+            until = self.clock.now() + 4 * self.runtime.ttl + 60.0
+            return await self.runtime.committed_turn(record, until, self.clock)
         finally:
             await self.runtime.give_back(lease)
-
-    async def _committed_turn(
-        self, key: SessionKey, game_id: str, pending: PendingTurn
-    ) -> TurnRecord:
-        """The turn ``pending`` once another holder has committed it."""
-        deadline = self.clock.now() + 4 * self.runtime.ttl + 60.0
-        while True:
-            found = await self.store.history(game_id, start=pending.turn, limit=1)
-            if found and found[0].turn == pending.turn:
-                return found[0]
-            current = await self.store.load(key)
-            if current is None or not current.awaits(game_id, pending):
-                raise StaleVersion(f"turn {pending.turn} of {key} is no longer resolving")
-            if self.clock.now() > deadline:
-                raise TurnResolving("the turn is still resolving in another process")
-            await asyncio.sleep(TAKEOVER_WAIT)
-
-    async def _stored_turn(self, key: SessionKey, game_id: str, turn: int) -> TurnRecord:
-        """Turn ``turn`` of ``game_id`` as committed, or StaleVersion if it is not."""
-        committed = await self.store.history(game_id, start=turn, limit=1)
-        if committed and committed[0].turn == turn:
-            return committed[0]
-        raise StaleVersion(f"turn {turn} of {key} is no longer resolving")
 
     async def _resolve(self, record: SessionRecord, lease: Lease) -> TurnRecord:
         """Stages 2-4 for the pending turn of ``record`` (which is RESOLVING)."""
@@ -427,7 +381,7 @@ class TurnPipeline(ProviderStages, Aftermath):
                 # such a small change is retried over the newer record.
                 current = await self.store.load(key)
                 if current is None or not current.awaits(game.game_id, pending):
-                    return await self._stored_turn(key, game.game_id, pending.turn)
+                    return await self.runtime.stored_turn(key, game.game_id, pending.turn)
                 try:
                     await self._commit(
                         current.evolve(
@@ -450,7 +404,7 @@ class TurnPipeline(ProviderStages, Aftermath):
                     # the turn is stored already (another resolver), or a small change
                     # won the race: then go again over the newer record
                     with contextlib.suppress(StaleVersion):
-                        return await self._stored_turn(key, game.game_id, pending.turn)
+                        return await self.runtime.stored_turn(key, game.game_id, pending.turn)
                     continue
             break
         else:

@@ -26,12 +26,21 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from glitchcart.core.keys import SessionKey
-from glitchcart.core.session import SessionRecord
+from glitchcart.core.session import Phase, SessionRecord
 from glitchcart.core.turn import TurnRecord
-from glitchcart.errors import GlitchcartError
-from glitchcart.ports import EPHEMERAL_KINDS, EventBus, Lease, NewEvent, SessionLease, SessionStore
+from glitchcart.errors import GlitchcartError, StaleVersion, TurnResolving
+from glitchcart.ports import (
+    EPHEMERAL_KINDS,
+    Clock,
+    EventBus,
+    Lease,
+    NewEvent,
+    SessionLease,
+    SessionStore,
+)
 
 DeadlineListener = Callable[[SessionKey, float | None], None]
+TAKEOVER_WAIT = 0.1  # seconds between looks for a turn another holder is finishing
 log = logging.getLogger(__name__)
 
 
@@ -87,6 +96,51 @@ class SessionRuntime:
             await self.lease.release(lease)
         except GlitchcartError:  # a lost release only delays a successor by the TTL
             log.exception("releasing the lease of %s failed", lease.session)
+
+    async def lease_for_turn(self, key: SessionKey) -> Lease:
+        """The lease a turn closed now resolves under (the caller holds the lock)."""
+        lease = await self.take(key)
+        if lease is None:
+            raise TurnResolving("the turn is resolving; try again in a moment")
+        return lease
+
+    async def take_over(self, record: SessionRecord) -> Lease | None:
+        """The lease of ``record``'s resolving turn if nobody holds it; None if a
+        resolution (here or in another process) holds it or the turn is done."""
+        lease = await self.take(record.key)
+        if lease is None:
+            return None
+        current = await self.store.load(record.key)
+        if (
+            current is None
+            or current.phase is not Phase.RESOLVING
+            or current.version != record.version
+        ):
+            await self.give_back(lease)
+            return None
+        return lease
+
+    async def stored_turn(self, key: SessionKey, game_id: str, turn: int) -> TurnRecord:
+        """Turn ``turn`` of ``game_id`` as committed, or StaleVersion if it is not."""
+        committed = await self.store.history(game_id, start=turn, limit=1)
+        if committed and committed[0].turn == turn:
+            return committed[0]
+        raise StaleVersion(f"turn {turn} of {key} is no longer resolving")
+
+    async def committed_turn(self, record: SessionRecord, until: float, clock: Clock) -> TurnRecord:
+        """The pending turn of ``record`` once its new lease holder has committed it
+        (this holder lost the lease); TurnResolving if that takes past ``until``."""
+        assert record.game is not None and record.pending is not None
+        game_id, pending, key = record.game.game_id, record.pending, record.key
+        while True:
+            with contextlib.suppress(StaleVersion):
+                return await self.stored_turn(key, game_id, pending.turn)
+            current = await self.store.load(key)
+            if current is None or not current.awaits(game_id, pending):
+                return await self.stored_turn(key, game_id, pending.turn)
+            if clock.now() > until:
+                raise TurnResolving("the turn is still resolving in another process")
+            await asyncio.sleep(TAKEOVER_WAIT)
 
     def fence(self, key: SessionKey) -> int | None:
         """The fence of the lease this process holds on ``key``, if any."""

@@ -168,7 +168,7 @@ class Voting(TurnPipeline):
             if reason is None:
                 await self._commit(record, events=tuple(events))
             else:
-                lease = await self._lease_for_turn(key)
+                lease = await self.runtime.lease_for_turn(key)
                 closed = await self._close_window(
                     record, window, reason, lease, events=tuple(events)
                 )
@@ -242,7 +242,7 @@ class Voting(TurnPipeline):
                         record.evolve(window=None), events=(NewEvent("window_closed", emptied),)
                     )
                     return "nothing"
-                lease = await self._lease_for_turn(key)
+                lease = await self.runtime.lease_for_turn(key)
                 closed = await self._close_window(record, window, "deadline", lease)
                 outcome = "closed"
             elif record.paused or record.idle_deadline is None or record.idle_deadline > now:
@@ -254,7 +254,7 @@ class Voting(TurnPipeline):
             else:
                 cartridge = self.cartridges.get(record.game.cartridge)
                 hesitation = TurnInput(InputKind.HESITATE, "(nobody moved in time)")
-                lease = await self._lease_for_turn(key)
+                lease = await self.runtime.lease_for_turn(key)
                 pending = self._pending(record, cartridge, hesitation)
                 closed = await self._close(record, pending, lease)
                 outcome = "hesitated"
@@ -394,7 +394,7 @@ class Voting(TurnPipeline):
             now = self.clock.now()
             ballot = Vote(holder, choice, action, now)
             window = cast(record.window or VoteWindow(record.game.state.turn + 1, now, now), ballot)
-            lease = await self._lease_for_turn(key)
+            lease = await self.runtime.lease_for_turn(key)
             closed = await self._close_window(
                 record.evolve(window=window), window, "forced", lease, ballot
             )
