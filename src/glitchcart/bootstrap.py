@@ -18,6 +18,8 @@ from pathlib import Path
 
 from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.adapters.clock import SystemClock
+from glitchcart.adapters.credentials.secret import kept_secret
+from glitchcart.adapters.credentials.sqlite import SqliteRevocations
 from glitchcart.adapters.events.log_bus import LogEventBus
 from glitchcart.adapters.leases.sqlite import SqliteSessionLease
 from glitchcart.adapters.media.files import FileMediaStore
@@ -40,6 +42,7 @@ from glitchcart.service.timers import DeadlineTimers
 from glitchcart.settings import Settings, load_settings
 
 DB_NAME = "glitchcart.db"
+CREDENTIALS_DB_NAME = "credentials.db"  # revoked player credentials
 SPEND_DB_NAME = "spend.db"  # model spend per session and game: budgets survive restarts
 
 
@@ -150,6 +153,15 @@ async def open_engine(
         await store.close()
 
 
+def credential_parts(settings: Settings) -> tuple[str, SqliteRevocations]:
+    """What signs player credentials (the settings' secret, else one kept in the data
+    directory) and where revocations are kept (SQLite there, shared by processes)."""
+    root = prepare_data_dir(settings)
+    secret = settings.secret_key
+    revocations = SqliteRevocations(root / CREDENTIALS_DB_NAME)
+    return (secret.get_secret_value() if secret else kept_secret(root)), revocations
+
+
 @asynccontextmanager
 async def open_tapes(settings: Settings) -> AsyncIterator[TapeService]:
     """The tape service on an engine's stores, for the ``tape`` command."""
@@ -197,6 +209,7 @@ async def embedded_engine(
 __all__ = [
     "DB_NAME",
     "check_providers",
+    "credential_parts",
     "embedded_engine",
     "open_engine",
     "open_runtime",

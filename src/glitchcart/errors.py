@@ -10,6 +10,7 @@ where they enter, raised ``from`` the original.
     │   ├── InvalidAction            empty or over-long action text, a choice out of range
     │   ├── IdempotencyMismatch      an idempotency key reused with another payload
     │   ├── UnknownEventId           resuming after an event id that was never written
+    │   ├── UnsupportedMediaType     a request body that is not JSON (HTTP 415)
     │   └── InvalidCartridge         a cartridge file that fails validation (names the field)
     ├── NotFound                     (HTTP 404, exit 3)
     │   ├── SessionNotFound
@@ -25,6 +26,7 @@ where they enter, raised ``from`` the original.
     │   │   ├── PreconditionFailed   the caller's expected version is not current (HTTP 412)
     │   │   └── LeaseLost            a commit fenced by a lease a newer holder has taken
     │   ├── TurnResolving            a turn is being resolved; try again in a moment
+    │   ├── WrongTurn                a move made for another turn than the one open now
     │   ├── GameOver                 the character is dead; reset or start again
     │   └── NoGameRunning            the session has no game booted
     ├── LimitExceeded                an explicit limit was reached (HTTP 429, exit 4)
@@ -69,6 +71,10 @@ class IdempotencyMismatch(InvalidInput):
 
 class UnknownEventId(InvalidInput):
     """A subscriber asked to resume after an event id the session never reached."""
+
+
+class UnsupportedMediaType(InvalidInput):
+    """A request body in another format than JSON (a form a web page could send)."""
 
 
 class InvalidCartridge(InvalidInput):
@@ -135,6 +141,18 @@ class LeaseLost(StaleVersion):
 
 class TurnResolving(Conflict):
     """The session is resolving a turn; the request may be retried shortly."""
+
+
+class WrongTurn(Conflict):
+    """A move made for a turn that is not the one open now; ``turn`` and ``game_id``
+    name the one that is (``None`` when no game runs)."""
+
+    def __init__(
+        self, message: str, *, turn: int | None = None, game_id: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.turn = turn
+        self.game_id = game_id
 
 
 class GameOver(Conflict):

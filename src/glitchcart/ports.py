@@ -410,6 +410,16 @@ class SessionLease(Protocol):
         ...
 
 
+class Revocations(Protocol):
+    """When each player's credentials were last revoked, per namespace: a credential
+    issued at or before that time is refused. Shared by every process of a deployment
+    (a player revoked through one is refused by all)."""
+
+    async def revoke(self, namespace: str, player: str, at: float) -> None: ...
+
+    async def revoked_at(self, namespace: str, player: str) -> float | None: ...
+
+
 class Clock(Protocol):
     def now(self) -> float:
         """Wall-clock UTC seconds since the epoch."""

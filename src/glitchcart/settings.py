@@ -6,6 +6,7 @@ defaults. Nothing reads the environment at import time: call :func:`load_setting
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -130,12 +131,39 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=16_384, ge=256, le=10_000_000)
     sse_keepalive: float = Field(default=15.0, gt=0, le=3600, description="seconds")
 
+    # Player credentials and browsers (README, "HTTP API").
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="signs player credentials; default: a random key kept in the data dir",
+    )
+    credential_days: float = Field(
+        default=30.0, gt=0, le=3650, description="how long a player credential is valid"
+    )
+    public_host: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$",
+        description="the host name browsers reach the server by, besides loopback names",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="web origins (https://host) allowed to call the API from a page; none",
+    )
+
     @model_validator(mode="after")
     def _check_api_keys(self) -> Settings:
         names = [k.name for k in self.api_keys]
         secrets = [k.key.get_secret_value() for k in self.api_keys]
         if len(set(names)) != len(names) or len(set(secrets)) != len(secrets):
             raise ValueError("api_keys: names and keys must be unique")
+        return self
+
+    @model_validator(mode="after")
+    def _check_origins(self) -> Settings:
+        for origin in self.cors_origins:
+            if not re.fullmatch(r"https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?", origin):
+                raise ValueError(f"cors_origins: {origin!r} is not an origin (https://host)")
+        if self.secret_key is not None and len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("secret_key: at least 32 characters")
         return self
 
     @model_validator(mode="after")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from glitchcart.client import Client
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.resolver import bound_session
 from glitchcart.errors import (
@@ -38,6 +39,11 @@ from support.rigs import Rig, run_on_both, take
 from support.transcripts import Transcript
 
 A, B = "discord:100", "web:blue-fox"
+
+
+async def open_turn(client: Client, key: str) -> int:
+    """The turn a vote now decides (1 when no game runs: the vote fails on that)."""
+    return (await client.snapshot(session=key)).voting_on or 1
 
 
 async def test_boot_and_look(tmp_path: Path) -> None:
@@ -99,12 +105,16 @@ async def test_votes_and_windows(tmp_path: Path) -> None:
         await t.ok("boot", c.boot("mini", seed=1, session=A))
         await t.ok("join ann", c.join("ann", name="Ann", session=A))
         await t.ok("join bob", c.join("bob", session=A))
-        opened = await t.ok("ann votes", c.vote("ann", choice=2, session=A))
+        opened = await t.ok(
+            "ann votes", c.vote("ann", choice=2, turn=await open_turn(c, A), session=A)
+        )
         assert not opened.closed and opened.deadline == r.clock.now() + 10
         view = await t.ok("window", c.snapshot(session=A))
         assert view.window is not None and [v.player for v in view.window.votes] == ["ann"]
         await t.fails("direct turn in a vote", c.choose(1, session=A), Conflict)
-        closed = await t.ok("bob votes", c.vote("bob", choice=3, session=A))
+        closed = await t.ok(
+            "bob votes", c.vote("bob", choice=3, turn=await open_turn(c, A), session=A)
+        )
         assert closed.closed and closed.voters == 2
         await r.engine.drain()
         last = (await c.history(start=1, session=A)).items[-1]
@@ -112,7 +122,9 @@ async def test_votes_and_windows(tmp_path: Path) -> None:
         assert last.tally.tied == ["choice:2", "choice:3"]  # seeded, recorded tie-break
         await t.ok("after", c.snapshot(session=A))
 
-        await t.ok("ann proposes", c.vote("ann", action="hide", session=A))
+        await t.ok(
+            "ann proposes", c.vote("ann", action="hide", turn=await open_turn(c, A), session=A)
+        )
         r.clock.advance(10)
         t.note("deadline", await r.engine.fire_deadline(SessionKey.parse(A)))
         await r.engine.drain()
@@ -122,17 +134,35 @@ async def test_votes_and_windows(tmp_path: Path) -> None:
             "action:hide",
         )
 
-        first = await t.ok("idempotent", c.vote("bob", choice=1, idempotency_key="k1", session=A))
-        again = await t.ok("repeat", c.vote("bob", choice=1, idempotency_key="k1", session=A))
+        first = await t.ok(
+            "idempotent",
+            c.vote("bob", choice=1, idempotency_key="k1", turn=await open_turn(c, A), session=A),
+        )
+        again = await t.ok(
+            "repeat",
+            c.vote("bob", choice=1, idempotency_key="k1", turn=await open_turn(c, A), session=A),
+        )
         assert again == first
         await t.fails(
             "same key, other vote",
-            c.vote("bob", choice=2, idempotency_key="k1", session=A),
+            c.vote("bob", choice=2, idempotency_key="k1", turn=await open_turn(c, A), session=A),
             IdempotencyMismatch,
         )
-        await t.fails("vetoed range", c.vote("bob", choice=9, session=A), InvalidAction)
-        await t.fails("both", c.vote("bob", choice=1, action="x", session=A), InvalidInput)
-        await t.fails("bad player", c.vote("b b", choice=1, session=A), InvalidInput)
+        await t.fails(
+            "vetoed range",
+            c.vote("bob", choice=9, turn=await open_turn(c, A), session=A),
+            InvalidAction,
+        )
+        await t.fails(
+            "both",
+            c.vote("bob", choice=1, action="x", turn=await open_turn(c, A), session=A),
+            InvalidInput,
+        )
+        await t.fails(
+            "bad player",
+            c.vote("b b", choice=1, turn=await open_turn(c, A), session=A),
+            InvalidInput,
+        )
 
     await run_on_both(tmp_path, scenario)
 
@@ -148,7 +178,11 @@ async def test_crown(tmp_path: Path) -> None:
         await t.ok("pass", c.pass_crown("ann", "bob", session=B))
         await t.fails("ann vetoes", c.veto("ann", 1, session=B), Forbidden)
         await t.ok("bob vetoes", c.veto("bob", 1, session=B))
-        await t.fails("vote vetoed", c.vote("cy", choice=1, session=B), InvalidAction)
+        await t.fails(
+            "vote vetoed",
+            c.vote("cy", choice=1, turn=await open_turn(c, B), session=B),
+            InvalidAction,
+        )
         await t.ok("twist", c.twist("bob", "a storm rolls in", session=B))
         await t.fails("ann sets mode", c.set_mode("leader", player="ann", session=B), Forbidden)
         await t.ok("bob sets mode", c.set_mode("leader", player="bob", session=B))
@@ -178,7 +212,11 @@ async def test_game_lifecycle(tmp_path: Path) -> None:
         await t.fails("load while live elsewhere", c.load_game(first.game_id, session=B), Conflict)
         assert await t.ok("exit", c.exit(session=A)) == first.game_id
         await t.fails("exit again", c.exit(session=A), NoGameRunning)
-        await t.fails("vote in empty", c.vote("ann", choice=1, session=A), NoGameRunning)
+        await t.fails(
+            "vote in empty",
+            c.vote("ann", choice=1, turn=await open_turn(c, A), session=A),
+            NoGameRunning,
+        )
         [saved] = await t.ok("games", c.games())
         assert (saved.game_id, saved.turn, saved.live) == (first.game_id, 1, False)
         await t.ok("load", c.load_game(first.game_id, session=B))
@@ -229,20 +267,29 @@ async def test_busy_turns_and_requests_in_flight(tmp_path: Path) -> None:
         await t.ok("boot", c.boot("mini", seed=2, session=A))
         turn = asyncio.create_task(c.choose(1, session=A))
         await narrator.entered.wait()
-        await t.fails("vote while resolving", c.vote("ann", choice=1, session=A), TurnResolving)
+        await t.fails(
+            "vote while resolving",
+            c.vote("ann", choice=1, turn=await open_turn(c, A), session=A),
+            TurnResolving,
+        )
         narrator.gate.set()
         await turn
         store.armed = True
-        first = asyncio.create_task(c.vote("ann", choice=1, idempotency_key="k", session=A))
+        first = asyncio.create_task(
+            c.vote("ann", choice=1, idempotency_key="k", turn=await open_turn(c, A), session=A)
+        )
         await store.entered.wait()
         await t.fails(
-            "repeat in flight", c.vote("ann", choice=1, idempotency_key="k", session=A), Conflict
+            "repeat in flight",
+            c.vote("ann", choice=1, idempotency_key="k", turn=await open_turn(c, A), session=A),
+            Conflict,
         )
         store.armed = False
         store.gate.set()
         receipt = await first
         assert receipt == await t.ok(
-            "repeat after", c.vote("ann", choice=1, idempotency_key="k", session=A)
+            "repeat after",
+            c.vote("ann", choice=1, idempotency_key="k", turn=await open_turn(c, A), session=A),
         )
 
     await run_on_both(tmp_path, scenario, narrator=GatedNarrator, store=GatedStore)
@@ -253,8 +300,8 @@ async def test_events(tmp_path: Path) -> None:
         c = r.client
         await t.ok("boot", c.boot("mini", seed=1, session=A))
         await t.ok("join", c.join("bob", session=A))
-        await t.ok("vote ann", c.vote("ann", choice=1, session=A))
-        await t.ok("vote bob", c.vote("bob", choice=2, session=A))
+        await t.ok("vote ann", c.vote("ann", choice=1, turn=await open_turn(c, A), session=A))
+        await t.ok("vote bob", c.vote("bob", choice=2, turn=await open_turn(c, A), session=A))
         await r.engine.drain()
         await t.ok("crown", c.take_crown("ann", session=A))
         seen = await take(c.events(after=0, session=A), until="crown_moved")

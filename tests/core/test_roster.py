@@ -5,11 +5,10 @@ from glitchcart.core.roster import (
     Tier,
     TierThresholds,
     active_ids,
-    clean_name,
     tier_of,
     touch,
 )
-from glitchcart.errors import InvalidInput, LimitExceeded
+from glitchcart.errors import Conflict, InvalidInput, LimitExceeded
 
 T = TierThresholds()  # active: 2 turns or 15 min; idle: 5 turns or 1 h
 P = Player("u1", "Ann", joined_at=0.0, last_turn=10, last_seen=1000.0)
@@ -48,16 +47,17 @@ def test_full_session_refuses_a_new_player_but_not_a_known_one() -> None:
     assert touch((P,), "u1", "Ann", 11, 0.0, max_players=1)[0].last_turn == 11
 
 
-@pytest.mark.parametrize("bad", ["", "a b", "x/y", "é", "a" * 65, None])
+@pytest.mark.parametrize("bad", ["", "a b", "x/y", "é", "a" * 65, None, ".", "..", "null"])
 def test_bad_player_ids_are_refused(bad: object) -> None:
     with pytest.raises(InvalidInput):
         touch((), bad, "n", 0, 0.0, max_players=5)  # type: ignore[arg-type]
 
 
-def test_names_are_cleaned() -> None:
-    assert clean_name("  Ann\x00 \n Lee ", "u1") == "Ann Lee"
-    assert clean_name("", "u1") == "u1"
-    assert clean_name("x" * 99, "u1") == "x" * 40
+def test_a_player_joins_once_per_case_folded_id() -> None:
+    roster = touch((), "alice", "Alice", 0, 0.0, max_players=5)
+    with pytest.raises(Conflict, match="taken"):
+        touch(roster, "ALICE", "Mallory", 0, 0.0, max_players=5)
+    assert touch(roster, "alice", None, 1, 1.0, max_players=5)[0].name == "Alice"
 
 
 def test_dormant_players_drop_out_of_the_quorum_but_stay_listed() -> None:

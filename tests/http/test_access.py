@@ -32,7 +32,7 @@ class FakeMonotonic:
 
 def client_for(app: Any, ip: str = "127.0.0.1") -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=app, client=(ip, 50000))
-    return httpx.AsyncClient(transport=transport, base_url="http://api")
+    return httpx.AsyncClient(transport=transport, base_url="http://localhost")
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ async def test_a_key_touches_only_its_namespaces(api: httpx.AsyncClient) -> None
         ("GET", "/v1/sessions/web:1/frames/g1-00000.png"),
         ("GET", "/v1/sessions/web:unknown"),
     ):
-        body = {"player": "ann", "choice": 1} if method == "POST" else None
+        body = {"player": "ann", "choice": 1, "turn": 1} if method == "POST" else None
         answer = await api.request(method, path, json=body, headers=bot)
         assert answer.status_code == 403, (path, answer.text)
         assert answer.json()["code"] == "Forbidden"
@@ -153,17 +153,16 @@ async def test_bodies_over_the_limit_are_refused_unread(tmp_path: Path) -> None:
     settings = api_settings(tmp_path, max_body_bytes=1024)
     engine = api_engine(tmp_path, settings)
     async with client_for(create_app(settings, engine)) as http:
-        big = json.dumps({"player": "ann", "action": "x" * 2000}).encode()
-        sized = await http.post("/v1/sessions/web:1/votes", content=big, headers=bearer(ADMIN_KEY))
+        big = json.dumps({"player": "ann", "action": "x" * 2000, "turn": 1}).encode()
+        as_json = {**bearer(ADMIN_KEY), "Content-Type": "application/json"}
+        sized = await http.post("/v1/sessions/web:1/votes", content=big, headers=as_json)
         assert sized.status_code == 413 and sized.json()["code"] == "PayloadTooLarge"
 
         async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it comes
             for _ in range(4):
                 yield b" " * 400
 
-        streamed = await http.post(
-            "/v1/sessions/web:1/votes", content=chunks(), headers=bearer(ADMIN_KEY)
-        )
+        streamed = await http.post("/v1/sessions/web:1/votes", content=chunks(), headers=as_json)
         assert streamed.status_code == 413
         assert not await engine.exists(SessionKey.parse("web:1"))
 

@@ -33,7 +33,7 @@ async def booted(tmp_path: Path, **parts: Any) -> AsyncIterator[tuple[Engine, ht
     for name, part in parts.items():
         setattr(engine, name, part)
     transport = httpx.ASGITransport(app=create_app(settings, engine))
-    async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
         answer = await http.put(S, json={"cartridge": "mini", "seed": 1}, headers=OPS)
         assert answer.status_code == 200, answer.text
         yield engine, http
@@ -65,21 +65,25 @@ async def test_idempotency_key_same_answer_422_on_other_body_409_in_flight(
     async with booted(tmp_path, store=store) as (_, http):
         await http.post(f"{S}/players", json={"player": "bob"}, headers=OPS)
         idem = {**OPS, "Idempotency-Key": "abc-1"}
-        vote = {"player": "ann", "choice": 2}
+        vote = {"player": "ann", "choice": 2, "turn": 1}
         first = await http.post(f"{S}/votes", json=vote, headers=idem)
         again = await http.post(f"{S}/votes", json=vote, headers=idem)
         assert first.status_code == again.status_code == 200 and first.json() == again.json()
         assert len((await http.get(S, headers=OPS)).json()["window"]["votes"]) == 1
-        other = await http.post(f"{S}/votes", json={"player": "ann", "choice": 3}, headers=idem)
+        other = await http.post(
+            f"{S}/votes", json={"player": "ann", "choice": 3, "turn": 1}, headers=idem
+        )
         assert other.status_code == 422 and other.json()["code"] == "IdempotencyMismatch"
 
         store.armed = True
         held = {**OPS, "Idempotency-Key": "abc-2"}
         slow = asyncio.create_task(
-            http.post(f"{S}/votes", json={"player": "cy", "choice": 1}, headers=held)
+            http.post(f"{S}/votes", json={"player": "cy", "choice": 1, "turn": 1}, headers=held)
         )
         await store.entered.wait()
-        dup = await http.post(f"{S}/votes", json={"player": "cy", "choice": 1}, headers=held)
+        dup = await http.post(
+            f"{S}/votes", json={"player": "cy", "choice": 1, "turn": 1}, headers=held
+        )
         assert dup.status_code == 409 and "in flight" in dup.json()["detail"]
         store.armed = False
         store.gate.set()
@@ -109,7 +113,7 @@ async def test_failures_inside_never_reach_the_answer(
     engine = api_engine(tmp_path, settings)
     engine.store = ExplodingStore(exc)
     transport = httpx.ASGITransport(app=create_app(settings, engine), raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
         answer = await http.get(S, headers=OPS)
     assert answer.status_code == status
     assert answer.headers["content-type"] == "application/problem+json"
@@ -163,7 +167,9 @@ async def test_server_sent_events_resume_after_last_event_id(tmp_path: Path) -> 
 
         waiting = asyncio.create_task(live())
         await asyncio.sleep(0.2)  # a keep-alive comment or two go by
-        await http.post(f"{base}{S}/votes", json={"player": "ann", "choice": 1}, headers=OPS)
+        await http.post(
+            f"{base}{S}/votes", json={"player": "ann", "choice": 1, "turn": 1}, headers=OPS
+        )
         got = await asyncio.wait_for(waiting, 10)
         # ann is seated by her first vote: others learn it (issue 12 item 15)
         assert [e["event"] for e in got] == ["player_joined", "window_opened", "vote_cast"]

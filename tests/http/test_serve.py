@@ -35,7 +35,7 @@ async def test_serve_plays_a_game_and_stops_cleanly(tmp_path: Path) -> None:
     try:
         async with Client(HttpTransport(base_url)) as client:
             first = await client.boot("dust-signal", seed=3, session="web:live")
-            receipt = await client.vote("ann", choice=1, session="web:live")
+            receipt = await client.vote("ann", choice=1, turn=1, session="web:live")
             assert receipt.closed  # the only player voted
             assert first.frame is not None
             png = await client.frame(first.frame)

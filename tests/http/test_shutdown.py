@@ -22,7 +22,7 @@ async def test_timers_stop_right_after_a_request_moved_a_deadline(tmp_path: Path
         timers.start()
         app = create_app(settings, engine)
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             await engine.boot(key, "dust-signal", seed=7)
             await engine.join(key, "lurker")
             assert (await http.get("/healthz")).status_code == 200

@@ -42,7 +42,7 @@ async def api(
     for _ in range(3):
         await engine.choose(SessionKey.parse(ROOM), 1)
     transport = httpx.ASGITransport(app=create_app(settings, engine))
-    async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
         yield engine, http
     await engine.drain()
 

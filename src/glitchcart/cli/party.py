@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 
 from rich.console import Console
+from rich.markup import escape
 
 from glitchcart.cli.play import choices, client_for, frame_path, open_game, record
 from glitchcart.cli.render import choices_text, show_turn
@@ -63,6 +64,7 @@ class SharedKeyboard:
         self.console = console
         self.seats = seats
         self.cartridge_id = ""
+        self.shown: tuple[int, str | None] = (0, None)  # the turn (and game) on screen
 
     def who(self, token: str) -> str | None:
         if token.isdigit() and 1 <= int(token) <= len(self.seats):
@@ -101,6 +103,7 @@ class SharedKeyboard:
         self.console.print(f"[dim]Saved. Resume with: glitchcart play --session {self.key}[/]")
 
     def show_turn_of(self, turn: TurnRecord) -> None:
+        self.shown = (turn.turn + 1, turn.game_id)  # the vote its choices open
         cartridge = self.engine.cartridges.get(self.cartridge_id)
         show_turn(self.console, cartridge, turn, frame_path(self.engine, turn))
 
@@ -128,7 +131,10 @@ class SharedKeyboard:
         word, _, arg = rest.partition(" ")
         word = word.lower()
         if rest.isdigit():
-            receipt = await client.vote(player, choice=int(rest), session=key)
+            turn, game_id = self.shown
+            receipt = await client.vote(
+                player, choice=int(rest), turn=turn, game_id=game_id, session=key
+            )
             if not receipt.closed and receipt.deadline is not None:
                 left = receipt.deadline - self.engine.clock.now()
                 self.console.print(
@@ -156,7 +162,8 @@ class SharedKeyboard:
             await client.set_mode(VotingMode(arg.strip().lower()), player=player, session=key)
             self.console.print(f"[dim]voting mode: {arg.strip().lower()}[/]")
         elif rest:
-            await client.vote(player, action=rest, session=key)
+            turn, game_id = self.shown
+            await client.vote(player, action=rest, turn=turn, game_id=game_id, session=key)
         else:
             raise InvalidInput("say what the player does")
 
@@ -165,10 +172,10 @@ class SharedKeyboard:
         names = {i: n for i, n in self.seats}
         for p in snap.roster:
             crown = " 👑" if p.id == snap.crown else ""
-            self.console.print(f"  {names.get(p.id, p.name)}: {p.tier}{crown}")
+            self.console.print(f"  {escape(names.get(p.id, p.name))}: {p.tier}{crown}")
         if snap.window is not None:
             ballots = ", ".join(
-                f"{names.get(v.player, v.player)}→{v.candidate}" for v in snap.window.votes
+                escape(f"{names.get(v.player, v.player)}→{v.candidate}") for v in snap.window.votes
             )
             left = snap.window.deadline - self.engine.clock.now()
             self.console.print(f"  votes: {ballots or 'none'} (closes in {left:.0f} s)")
@@ -194,6 +201,7 @@ class SharedKeyboard:
                 self.show_turn_of(record(found.items[0]))
         elif event.kind == "crown_moved":
             holder = data.get("holder")
-            self.console.print(f"[bold yellow]crown:[/] {holder or 'nobody (the narrator rules)'}")
+            who = escape(holder) if holder else "nobody (the narrator rules)"
+            self.console.print(f"[bold yellow]crown:[/] {who}")
         elif event.kind == "paused":
             self.console.print("[dim]paused: nobody is active[/]")

@@ -124,8 +124,13 @@ class Client:
         key = resolve_session(session)
         return await self.transport.reset(key, _build(lambda: PlayerRequest(player=player)))
 
-    async def regenerate(self, *, session: SessionArg = None) -> SessionView:
-        return await self.transport.regenerate(resolve_session(session))
+    async def regenerate(
+        self, *, player: str | None = None, session: SessionArg = None
+    ) -> SessionView:
+        """New choices for the same state (the crown holder's, while a crown is held;
+        refused while the open window holds votes)."""
+        key = resolve_session(session)
+        return await self.transport.regenerate(key, _build(lambda: PlayerRequest(player=player)))
 
     # ------------------------------------------------------------ turns
 
@@ -133,21 +138,34 @@ class Client:
         self,
         player: str,
         *,
+        turn: int,
+        game_id: str | None = None,
         choice: int | None = None,
         action: str | None = None,
         name: str | None = None,
         idempotency_key: str | None = None,
         session: SessionArg = None,
     ) -> VoteReceiptOut:
-        """Cast or change ``player``'s vote: a listed ``choice`` or a free ``action``."""
+        """Cast or change ``player``'s vote: a listed ``choice`` or a free ``action``,
+        for ``turn`` (of ``game_id``): the vote open when the player saw the choices,
+        ``SessionView.voting_on``. A vote for another turn raises :class:`WrongTurn`
+        (its ``turn`` names the one open now)."""
         key = resolve_session(session)
         body: ChoiceVote | ActionVote
         if choice is not None and action is None:
             number = choice
-            body = _build(lambda: ChoiceVote(player=player, choice=number, name=name))
+            body = _build(
+                lambda: ChoiceVote(
+                    player=player, turn=turn, game_id=game_id, name=name, choice=number
+                )
+            )
         elif action is not None and choice is None:
             text = action
-            body = _build(lambda: ActionVote(player=player, action=text, name=name))
+            body = _build(
+                lambda: ActionVote(
+                    player=player, turn=turn, game_id=game_id, name=name, action=text
+                )
+            )
         else:
             raise InvalidInput("a vote is either a choice number or an action")
         if idempotency_key is not None and not 0 < len(idempotency_key) <= 128:

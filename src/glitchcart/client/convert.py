@@ -51,6 +51,7 @@ def session_out(snap: Snapshot) -> SessionView:
             "cartridge": snap.cartridge,
             "title": snap.title,
             "game_id": snap.game_id,
+            "voting_on": snap.state.turn + 1 if snap.state else None,
             "seed": snap.seed,
             "state": snap.state.to_dict() if snap.state else None,
             "choices": [c.to_dict() for c in snap.choices],

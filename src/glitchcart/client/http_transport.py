@@ -147,8 +147,9 @@ class HttpTransport:
         answer = await self._call("POST", _path(key, "/tick"), headers=_if_match(expected_version))
         return _parse(Turn, answer)
 
-    async def regenerate(self, key: SessionKey) -> SessionView:
-        return _parse(SessionView, await self._call("POST", _path(key, "/regenerate")))
+    async def regenerate(self, key: SessionKey, body: PlayerRequest) -> SessionView:
+        answered = await self._call("POST", _path(key, "/regenerate"), json=_body(body))
+        return _parse(SessionView, answered)
 
     async def reset(self, key: SessionKey, body: PlayerRequest) -> Turn:
         return _parse(Turn, await self._call("POST", _path(key, "/reset"), json=_body(body)))

@@ -53,7 +53,13 @@ from glitchcart.client.models import (
 )
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.core.tape import TurnSpan
-from glitchcart.errors import MediaNotFound, NotFound, SessionNotFound, StorageError
+from glitchcart.errors import (
+    InvalidInput,
+    MediaNotFound,
+    NotFound,
+    SessionNotFound,
+    StorageError,
+)
 from glitchcart.service.engine import Engine
 from glitchcart.service.tapes import Tape, TapeService
 
@@ -94,11 +100,13 @@ class InProcessTransport:
         with self.inflight.hold((key, idempotency_key) if idempotency_key else None):
             receipt = await self.engine.vote(
                 key,
-                body.player,
+                named(body.player),
                 choice=choice,
                 action=action,
                 name=body.name,
                 idempotency_key=idempotency_key,
+                turn=body.turn,
+                game_id=body.game_id,
             )
         return receipt_out(receipt)
 
@@ -117,38 +125,38 @@ class InProcessTransport:
     async def tick(self, key: SessionKey, expected_version: int | None) -> Turn:
         return turn_out(await self.engine.tick(key, expected_version=expected_version))
 
-    async def regenerate(self, key: SessionKey) -> SessionView:
-        return session_out(await self.engine.regenerate(key))
+    async def regenerate(self, key: SessionKey, body: PlayerRequest) -> SessionView:
+        return session_out(await self.engine.regenerate(key, player=body.player))
 
     async def reset(self, key: SessionKey, body: PlayerRequest) -> Turn:
         return turn_out(await self.engine.reset(key, player=body.player))
 
     async def join(self, key: SessionKey, body: JoinRequest) -> None:
-        await self.engine.join(key, body.player, name=body.name)
+        await self.engine.join(key, named(body.player), name=body.name)
 
     async def take_crown(self, key: SessionKey, body: JoinRequest) -> None:
-        await self.engine.take_crown(key, body.player, name=body.name)
+        await self.engine.take_crown(key, named(body.player), name=body.name)
 
     async def pass_crown(self, key: SessionKey, body: PassCrown) -> None:
-        await self.engine.pass_crown(key, body.holder, body.to)
+        await self.engine.pass_crown(key, named(body.holder), body.to)
 
     async def drop_crown(self, key: SessionKey, body: HolderRequest) -> None:
-        await self.engine.drop_crown(key, body.holder)
+        await self.engine.drop_crown(key, named(body.holder))
 
     async def grant_crown(self, key: SessionKey, body: GrantCrown) -> None:
         await self.engine.grant_crown(key, body.player, crown_open=body.crown_open)
 
     async def twist(self, key: SessionKey, body: TwistRequest) -> None:
-        await self.engine.twist(key, body.holder, body.text)
+        await self.engine.twist(key, named(body.holder), body.text)
 
     async def veto(self, key: SessionKey, body: VetoRequest) -> None:
-        await self.engine.veto(key, body.holder, body.choice)
+        await self.engine.veto(key, named(body.holder), body.choice)
 
     async def force(self, key: SessionKey, body: ForceRequest) -> VoteReceiptOut:
         if isinstance(body, ForceChoice):
-            receipt = await self.engine.force(key, body.holder, choice=body.choice)
+            receipt = await self.engine.force(key, named(body.holder), choice=body.choice)
         else:
-            receipt = await self.engine.force(key, body.holder, action=body.action)
+            receipt = await self.engine.force(key, named(body.holder), action=body.action)
         return receipt_out(receipt)
 
     async def set_mode(self, key: SessionKey, body: ModeRequest) -> None:
@@ -257,6 +265,14 @@ class InProcessTransport:
 
     async def aclose(self) -> None:
         """Nothing to release: the engine belongs to whoever opened it."""
+
+
+def named(player: str | None) -> str:
+    """The player a move names; a move by nobody is refused (over HTTP a player
+    credential names its own player when the body leaves it out)."""
+    if player is None:
+        raise InvalidInput("name the player who makes this move")
+    return player
 
 
 async def _closing(chunks: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:

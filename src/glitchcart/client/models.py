@@ -13,10 +13,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from glitchcart.core import ids
+from glitchcart.core.names import MAX_DISPLAY_NAME
 from glitchcart.core.tape import MAX_TURN
 from glitchcart.core.votes import VotingMode
 
 KEY_PATTERN = ids.anchored(ids.SESSION_KEY_PATTERN)
+NAMESPACE_PATTERN = ids.anchored(ids.NAMESPACE_PATTERN)
 PLAYER_PATTERN = ids.anchored(ids.PLAYER_ID_PATTERN)
 GAME_ID_PATTERN = ids.anchored(ids.GAME_ID_PATTERN)
 CARTRIDGE_PATTERN = ids.anchored(ids.CARTRIDGE_ID_PATTERN)
@@ -28,6 +30,10 @@ TAPE_NAME_PATTERN = (
 TEXT_FORMAT = "action-text"  # printable text; its longest length is a server setting
 
 PlayerId = Annotated[str, Field(pattern=PLAYER_PATTERN)]
+DisplayName = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_DISPLAY_NAME, description="shown to others; escaped there"),
+]
 ProviderName = Annotated[str, Field(pattern=PROVIDER_PATTERN)]
 Text = Annotated[
     str,
@@ -194,6 +200,7 @@ class SessionView(Wire):
     cartridge: str | None
     title: str | None
     game_id: str | None
+    voting_on: int | None  # the turn a vote now decides: a vote names it (and game_id)
     seed: int | None
     state: WorldStateOut | None
     choices: list[ChoiceOut]
@@ -286,6 +293,18 @@ class EventOut(Wire):
     data: dict[str, Any]
 
 
+class CredentialOut(Wire):
+    """A player credential: send ``token`` as ``Authorization: Bearer <token>``, or
+    trade it for the web page's cookie (``PUT /v1/credentials/cookie``). Keep it
+    secret: it acts as the player until ``expires_at`` or until revoked."""
+
+    token: str
+    namespace: str
+    player: str
+    issued_at: float
+    expires_at: float
+
+
 class Problem(Wire):
     """An error answer (RFC 9457 problem details). ``code`` names the exception class."""
 
@@ -328,16 +347,25 @@ class BootRequest(Request):
     options: OptionsPatch | None = None  # the session's options, set before the prologue
 
 
-class ChoiceVote(Request):
-    player: PlayerId
+class Ballot(Request):
+    """A vote names the turn it was cast for: the ``turn`` of the open vote (the number
+    after the session's last turn; a receipt's and a window's ``turn``) and, to tell
+    games apart, its ``game_id``. A vote for another turn or game is 409 (WrongTurn),
+    never counted toward the next one. ``player`` may be left out with a player
+    credential (it acts as its own player)."""
+
+    player: PlayerId | None = None
+    turn: TurnNumber
+    game_id: str | None = Field(default=None, pattern=GAME_ID_PATTERN)
+    name: DisplayName | None = None
+
+
+class ChoiceVote(Ballot):
     choice: ChoiceNumber
-    name: str | None = Field(default=None, max_length=200)
 
 
-class ActionVote(Request):
-    player: PlayerId
+class ActionVote(Ballot):
     action: Text
-    name: str | None = Field(default=None, max_length=200)
 
 
 VoteRequest = ChoiceVote | ActionVote
@@ -361,17 +389,17 @@ class PlayerRequest(Request):
 
 
 class JoinRequest(Request):
-    player: PlayerId
-    name: str | None = Field(default=None, max_length=200)
+    player: PlayerId | None = None  # a player credential's own player when left out
+    name: DisplayName | None = None
 
 
 class PassCrown(Request):
-    holder: PlayerId
+    holder: PlayerId | None = None
     to: PlayerId
 
 
 class HolderRequest(Request):
-    holder: PlayerId
+    holder: PlayerId | None = None
 
 
 class GrantCrown(Request):
@@ -380,22 +408,22 @@ class GrantCrown(Request):
 
 
 class TwistRequest(Request):
-    holder: PlayerId
+    holder: PlayerId | None = None
     text: Text
 
 
 class VetoRequest(Request):
-    holder: PlayerId
+    holder: PlayerId | None = None
     choice: ChoiceNumber
 
 
 class ForceChoice(Request):
-    holder: PlayerId
+    holder: PlayerId | None = None
     choice: ChoiceNumber
 
 
 class ForceAction(Request):
-    holder: PlayerId
+    holder: PlayerId | None = None
     action: Text
 
 
@@ -413,6 +441,13 @@ class TapeRequest(Request):
     format: TapeFormat = "gif"
     first: TurnNumber = 0
     last: TurnNumber | None = None  # None: up to the last committed turn
+
+
+class CredentialRequest(Request):
+    """Issue a credential for ``player`` of ``namespace`` (a key of that namespace asks)."""
+
+    namespace: str = Field(pattern=NAMESPACE_PATTERN)
+    player: PlayerId
 
 
 class LoadRequest(Request):

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from glitchcart import errors
 from glitchcart.client.models import Problem
-from glitchcart.errors import GlitchcartError, InvalidInput, RateLimited, Unreachable
+from glitchcart.errors import GlitchcartError, InvalidInput, RateLimited, Unreachable, WrongTurn
 
 
 def error_class(code: str) -> type[GlitchcartError]:
@@ -46,6 +46,14 @@ def error_from_problem(status: int, body: Any) -> GlitchcartError:
     cls = error_class(problem.code)
     if issubclass(cls, RateLimited):
         return cls(problem.detail, retry_after=problem.retry_after or 1.0)
+    if issubclass(cls, WrongTurn):
+        extra = problem.model_extra or {}
+        turn, game_id = extra.get("turn"), extra.get("game_id")
+        return cls(
+            problem.detail,
+            turn=turn if isinstance(turn, int) else None,
+            game_id=game_id if isinstance(game_id, str) else None,
+        )
     return cls(problem.detail)
 
 

@@ -113,3 +113,8 @@ class MediaRef:
 def is_game_id(text: object) -> bool:
     """Whether ``text`` has the shape of a game id (1-64 ASCII letters and digits)."""
     return isinstance(text, str) and GAME_ID.fullmatch(text) is not None
+
+
+def is_namespace(text: object) -> bool:
+    """A session namespace: ``discord``, ``web``, ``cli``... (the part before ``:``)."""
+    return isinstance(text, str) and NAMESPACE.fullmatch(text) is not None

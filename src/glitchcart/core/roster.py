@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from glitchcart.core.ids import PLAYER_ID
-from glitchcart.errors import InvalidInput, LimitExceeded
+from glitchcart.core.names import check_name, check_player_id, same_id
+from glitchcart.errors import Conflict, LimitExceeded
 
-MAX_NAME = 40
+__all__ = ["check_player_id"]  # re-exported: callers check ids where they seat players
 
 
 class Tier(StrEnum):
@@ -61,21 +61,6 @@ class Player:
         )
 
 
-def check_player_id(player_id: object) -> str:
-    """A player id is ``[A-Za-z0-9_.-]{1,64}`` (a Discord user id, a web player id...)."""
-    if not isinstance(player_id, str) or not PLAYER_ID.fullmatch(player_id):
-        raise InvalidInput("invalid player id: expected 1-64 of A-Z a-z 0-9 _ . -")
-    return player_id
-
-
-def clean_name(name: object, fallback: str) -> str:
-    """A display name without control characters, at most 40 characters."""
-    if not isinstance(name, str):
-        return fallback
-    cleaned = " ".join("".join(c for c in name if c.isprintable()).split())[:MAX_NAME]
-    return cleaned or fallback
-
-
 def tier_of(player: Player, turn_counter: int, now: float, t: TierThresholds) -> Tier:
     """ACTIVE, IDLE or DORMANT by turns and seconds since the player's last action."""
     turns = turn_counter - player.last_turn
@@ -102,14 +87,17 @@ def touch(
         if p.id == player_id:
             updated = replace(
                 p,
-                name=clean_name(name, p.name) if name is not None else p.name,
+                name=check_name(name) if name is not None else p.name,
                 last_turn=turn_counter,
                 last_seen=now,
             )
             return (*roster[:i], updated, *roster[i + 1 :])
+        if same_id(p.id, player_id):
+            raise Conflict(f"player id {player_id!r} is taken here (as {p.id!r})")
     if len(roster) >= max_players:
         raise LimitExceeded(f"this session is full ({max_players} players)")
-    joined = Player(player_id, clean_name(name, player_id), now, turn_counter, now)
+    shown = player_id if name is None else check_name(name)
+    joined = Player(player_id, shown, now, turn_counter, now)
     return (*roster, joined)
 
 

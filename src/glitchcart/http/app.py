@@ -18,15 +18,17 @@ from typing import Any
 
 from fastapi import FastAPI, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException
 
-from glitchcart.bootstrap import open_runtime
+from glitchcart.bootstrap import credential_parts, open_runtime
 from glitchcart.client.models import TEXT_FORMAT, CartridgeInfo, EventOut, Problem
 from glitchcart.core.options import OFFLINE
 from glitchcart.errors import GlitchcartError
-from glitchcart.http import crown, events, frames, games, sessions, tapes, turns
+from glitchcart.http import crown, events, frames, games, identity, sessions, tapes, turns
 from glitchcart.http.access import PUBLIC_PREFIX, AccessMiddleware, Gatekeeper
 from glitchcart.http.answers import answer
+from glitchcart.http.credentials import Credentials
 from glitchcart.http.deps import AppParts, Caller, Parts
 from glitchcart.http.limits import BodyLimit
 from glitchcart.http.problem import documented, on_error, on_http_error, on_invalid_request
@@ -35,7 +37,10 @@ from glitchcart.settings import Settings
 
 API_VERSION = "1.0.0"
 COMMON = (401, 403, 422, 429, 503)  # any /v1 route may answer these
-BEARER = "an API key from the server's settings; none on a loopback server without keys"
+BEARER = (
+    "an API key from the server's settings, or a player credential (gcp.<...>, also "
+    "accepted as the glitchcart_player cookie); none on a loopback server without keys"
+)
 
 
 def create_app(
@@ -43,20 +48,31 @@ def create_app(
     engine: Engine | None = None,
     *,
     now: Callable[[], float] = time.monotonic,
+    credentials: Credentials | None = None,
 ) -> FastAPI:
-    """Build the API. ``now`` is the clock of the rate limits (monotonic seconds)."""
-    parts = AppParts(settings=settings, gatekeeper=Gatekeeper(settings, now))
+    """Build the API. ``now`` is the clock of the rate limits (monotonic seconds);
+    ``credentials`` issues and checks player credentials (default: signed with the
+    settings' secret or one kept in the data directory, revocations in SQLite there)."""
+    revocations = None
+    if credentials is None:
+        secret, revocations = credential_parts(settings)
+        credentials = Credentials(secret, revocations, time.time, settings.credential_days * 86400)
+    parts = AppParts(settings=settings, gatekeeper=Gatekeeper(settings, now, credentials))
     if engine is not None:
         parts.bind(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if engine is not None:
-            yield  # the caller runs the engine (and its timers, if it wants them)
-            return
-        async with open_runtime(settings) as (running, _timers):
-            parts.bind(running)
-            yield
+        try:
+            if engine is not None:
+                yield  # the caller runs the engine (and its timers, if it wants them)
+                return
+            async with open_runtime(settings) as (running, _timers):
+                parts.bind(running)
+                yield
+        finally:
+            if revocations is not None:
+                revocations.close()
 
     app = FastAPI(
         title="glitchcart",
@@ -72,6 +88,15 @@ def create_app(
     app.add_exception_handler(Exception, on_error)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(AccessMiddleware, gatekeeper=parts.gatekeeper)
+    if settings.cors_origins:  # closed unless configured: no Access-Control-* headers at all
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Content-Type", "Idempotency-Key", "If-Match", "Last-Event-ID"],
+            max_age=600,
+        )
 
     @app.get("/healthz", tags=["meta"])
     async def healthz() -> dict[str, str]:
@@ -88,7 +113,7 @@ def create_app(
         """The cartridges (game definitions) on offer."""
         return answer(await api.service.cartridges())
 
-    for module in (sessions, turns, crown, frames, tapes, events, games):
+    for module in (sessions, turns, crown, frames, tapes, events, games, identity):
         app.include_router(module.router, responses=documented(*COMMON))
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app

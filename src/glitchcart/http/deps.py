@@ -9,9 +9,10 @@ thread): they are on the path of every request.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Request
+from pydantic import BaseModel
 
 from glitchcart.client.inprocess import InProcessTransport
 from glitchcart.client.models import KEY_PATTERN
@@ -20,6 +21,8 @@ from glitchcart.errors import InvalidInput, StorageError, Unauthorized
 from glitchcart.http.access import Gatekeeper, Principal
 from glitchcart.service.engine import Engine
 from glitchcart.settings import Settings
+
+B = TypeVar("B", bound=BaseModel)
 
 
 @dataclass(slots=True)
@@ -32,6 +35,14 @@ class AppParts:
 
     def bind(self, engine: Engine) -> None:
         self.transport = InProcessTransport(engine)
+
+    def acting(self, caller: Principal, key: SessionKey, body: B, field: str = "player") -> B:
+        """``body`` with its ``field`` (the player it acts for) set to the player
+        ``caller`` proves (:meth:`Gatekeeper.player`): a player credential's own,
+        a key's as named. Refused if a credential's body names someone else."""
+        named = getattr(body, field)
+        proven = self.gatekeeper.player(caller, key, named)
+        return body if proven == named else body.model_copy(update={field: proven})
 
     @property
     def service(self) -> InProcessTransport:

@@ -39,6 +39,8 @@ from glitchcart.errors import (
     TurnResolving,
     Unauthorized,
     Unreachable,
+    UnsupportedMediaType,
+    WrongTurn,
 )
 
 MEDIA_TYPE = "application/problem+json"
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 
 STATUS: dict[type[GlitchcartError], int] = {
     InvalidInput: 422,
+    UnsupportedMediaType: 415,
     NoSessionResolved: 422,
     Unauthorized: 401,
     Forbidden: 403,
@@ -115,6 +118,8 @@ def error_response(exc: BaseException) -> JSONResponse:
         headers["Retry-After"] = "1"
     elif isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
+    elif isinstance(exc, WrongTurn):
+        extra.update(turn=exc.turn, game_id=exc.game_id)
     return problem_response(status, error_code(exc), str(exc)[:1000], headers, **extra)
 
 

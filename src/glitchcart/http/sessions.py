@@ -19,7 +19,7 @@ from glitchcart.client.models import (
     Turn,
 )
 from glitchcart.http.answers import answer
-from glitchcart.http.deps import Admin, Key, Parts
+from glitchcart.http.deps import Admin, Caller, Key, Parts
 from glitchcart.http.problem import documented
 
 router = APIRouter(prefix="/v1/sessions/{key}", tags=["sessions"])
@@ -30,9 +30,11 @@ def etag(version: int) -> str:
 
 
 @router.put("", response_model=Turn, responses=documented(404, 409, 413))
-async def boot(key: Key, body: BootRequest, api: Parts) -> Response:
+async def boot(key: Key, body: BootRequest, api: Parts, caller: Caller) -> Response:
     """Boot a cartridge as a new game and return its prologue. 409 while a game runs,
-    unless ``swap`` asks to save it and take its place (the roster stays)."""
+    unless ``swap`` asks to save it and take its place (the roster stays; with a crown
+    held, only its holder may)."""
+    body = api.acting(caller, key, body)
     return answer(await api.service.boot(key, body))
 
 
@@ -65,34 +67,39 @@ async def exit_game(key: Key, api: Parts, _: Admin) -> Response:
 
 
 @router.post("/reset", response_model=Turn, responses=documented(404, 409, 413))
-async def reset(key: Key, api: Parts, body: PlayerRequest | None = None) -> Response:
-    """Start the cartridge over as a new game."""
-    body = body or PlayerRequest()
-    api.gatekeeper.player(key, body.player)
+async def reset(
+    key: Key, api: Parts, caller: Caller, body: PlayerRequest | None = None
+) -> Response:
+    """Start the cartridge over as a new game. While a crown is held, only its holder may."""
+    body = api.acting(caller, key, body or PlayerRequest())
     return answer(await api.service.reset(key, body))
 
 
 @router.post("/regenerate", response_model=SessionView, responses=documented(404, 409))
-async def regenerate(key: Key, api: Parts) -> Response:
-    """New choices for the same state."""
-    return answer(await api.service.regenerate(key))
+async def regenerate(
+    key: Key, api: Parts, caller: Caller, body: PlayerRequest | None = None
+) -> Response:
+    """New choices for the same state. While a crown is held, only its holder may;
+    while the open window holds votes, 409 (new choices would void them)."""
+    body = api.acting(caller, key, body or PlayerRequest())
+    return answer(await api.service.regenerate(key, body))
 
 
 @router.post("/players", status_code=204, response_class=Response, responses=documented(404, 413))
-async def join(key: Key, body: JoinRequest, api: Parts) -> Response:
+async def join(key: Key, body: JoinRequest, api: Parts, caller: Caller) -> Response:
     """Seat a player without a vote (a first vote seats them too)."""
-    api.gatekeeper.player(key, body.player)
+    body = api.acting(caller, key, body)
     await api.service.join(key, body)
     return Response(status_code=204)
 
 
 @router.patch("/options", response_model=SessionOptionsOut, responses=documented(403, 404, 413))
-async def configure(key: Key, body: OptionsRequest, api: Parts) -> Response:
+async def configure(key: Key, body: OptionsRequest, api: Parts, caller: Caller) -> Response:
     """Change the session's own options (its model providers, flipbook and video modes)
     as a JSON merge patch: a field left out stays, ``null`` hands it back to the server's
     default. A session must exist (boot one with ``options`` to choose before its first
     prologue). With a crown held, only its holder may."""
-    api.gatekeeper.player(key, body.player)
+    body = api.acting(caller, key, body)
     return answer(await api.service.configure(key, body))
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Header, Response
 
 from glitchcart.client.models import Turn, TurnRequest, VoteReceiptOut, VoteRequest
 from glitchcart.http.answers import answer
-from glitchcart.http.deps import Key, Parts
+from glitchcart.http.deps import Caller, Key, Parts
 from glitchcart.http.problem import documented
 
 router = APIRouter(prefix="/v1/sessions/{key}", tags=["turns"])
@@ -37,6 +37,7 @@ async def vote(
     key: Key,
     body: Annotated[VoteRequest, Body()],
     api: Parts,
+    caller: Caller,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -46,9 +47,11 @@ async def vote(
         ),
     ] = None,
 ) -> Response:
-    """A player's vote for a listed choice or a free action. The first vote opens the
-    window; it closes at its deadline, or when every active player has voted."""
-    api.gatekeeper.player(key, body.player)
+    """A player's vote for a listed choice or a free action, for the turn it names
+    (``voting_on`` of the session; 409 WrongTurn with the open turn otherwise). The
+    first vote opens the window; it closes at its deadline, or when every active
+    player has voted."""
+    body = api.acting(caller, key, body)
     return answer(await api.service.vote(key, body, idempotency_key))
 
 
@@ -57,10 +60,12 @@ async def turn(
     key: Key,
     body: Annotated[TurnRequest, Body()],
     api: Parts,
+    caller: Caller,
     if_match: IfMatch = None,
 ) -> Response:
-    """Resolve the turn now with this choice or action (single player; no vote)."""
-    api.gatekeeper.player(key, body.player)
+    """Resolve the turn now with this choice or action (single player; no vote). While
+    a crown is held, only its holder may."""
+    body = api.acting(caller, key, body)
     return answer(await api.service.turn(key, body, expected_version(if_match)))
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from glitchcart.core.cartridge import Cartridge
+from glitchcart.core.crown import UNNAMED, Unnamed, holder_only, no_votes_lost
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.core.options import SessionOptions
 from glitchcart.core.resolver import check_ref
@@ -90,7 +91,7 @@ class Engine(Voting, Lifecycle):
             choice = self._offered(record, number)
             return TurnInput(InputKind.CHOICE, choice.text, player, choice)
 
-        return await self._direct(key, make, expected_version)
+        return await self._direct(key, make, expected_version, player=player)
 
     async def act(
         self,
@@ -103,7 +104,10 @@ class Engine(Voting, Lifecycle):
         """Take a free action at once, treated as the player's intent."""
         cleaned = self.check_action(text)
         return await self._direct(
-            key, lambda r, c: TurnInput(InputKind.ACTION, cleaned, player), expected_version
+            key,
+            lambda r, c: TurnInput(InputKind.ACTION, cleaned, player),
+            expected_version,
+            player=player,
         )
 
     async def hesitate(self, key: SessionKey, *, expected_version: int | None = None) -> TurnRecord:
@@ -123,14 +127,20 @@ class Engine(Voting, Lifecycle):
         key: SessionKey,
         make: Callable[[SessionRecord, Cartridge], TurnInput],
         expected_version: int | None = None,
+        *,
+        player: str | Unnamed | None = UNNAMED,
     ) -> TurnRecord:
-        """Close a turn with ``make``'s input under the lock, then resolve it."""
+        """Close a turn with ``make``'s input under the lock, then resolve it. A move by
+        ``player`` (a choice, an action) is the crown holder's while a crown is held;
+        the timers' moves (hesitation, a tick) name nobody."""
         async with self._lock(key):
             record = await self._load_live(key)
             if expected_version is not None and record.version != expected_version:
                 raise PreconditionFailed(
                     f"the session is at version {record.version}, not {expected_version}"
                 )
+            if not isinstance(player, Unnamed):
+                holder_only(record, player, "take a direct turn")
             self._check_ready(record)
             if record.window is not None:
                 raise Conflict("a vote is open this turn; cast a vote instead")
@@ -141,11 +151,17 @@ class Engine(Voting, Lifecycle):
             closed = await self._close(record, pending, lease)
         return await self._resolve_held(closed, lease)
 
-    async def regenerate(self, key: SessionKey) -> Snapshot:
-        """New choices for the same state. Runs the model outside the lock."""
+    async def regenerate(self, key: SessionKey, *, player: str | None = None) -> Snapshot:
+        """New choices for the same state. Runs the model outside the lock.
+
+        While a crown is held only its holder may. Refused while the open window holds
+        votes: new choices would void them (the players would have voted for choices
+        that are gone), so the votes are never dropped silently."""
         await self.recover(key)
         record = await self._load(key)
+        holder_only(record, player, "ask for new choices")
         self._check_ready(record)
+        no_votes_lost(record)
         assert record.game is not None
         game = record.game
         cartridge = self.cartridges.get(game.cartridge)
@@ -163,6 +179,7 @@ class Engine(Voting, Lifecycle):
         )
         async with self._lock(key):
             current = await self._load(key)
+            no_votes_lost(current)
             if current.version != record.version:
                 raise StaleVersion("the turn moved on while new choices were written; try again")
             new_game = replace(

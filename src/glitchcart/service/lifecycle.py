@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from glitchcart.core.cartridge import Cartridge
+from glitchcart.core.crown import holder_only
 from glitchcart.core.keys import MediaRef, SessionKey, is_game_id
 from glitchcart.core.options import OFFLINE, SessionOptions
 from glitchcart.core.seeds import derive_seed, rng_for
@@ -23,7 +24,6 @@ from glitchcart.core.turn import InputKind, TurnInput, TurnRecord
 from glitchcart.core.votes import VotingMode
 from glitchcart.errors import (
     Conflict,
-    Forbidden,
     GameNotFound,
     InvalidInput,
     NoGameRunning,
@@ -105,6 +105,8 @@ class Lifecycle(TurnPipeline):
                 raise TurnResolving("the turn is resolving; try again in a moment")
             if record.phase is Phase.READY and not replace_running:
                 raise Conflict(f"a game is running in {key}; exit it first or ask to swap")
+            if record.game is not None:
+                holder_only(record, player, "reset or replace the game")
             booted: list[NewEvent] = []
             if options:
                 self._may_configure(record, player)
@@ -186,8 +188,7 @@ class Lifecycle(TurnPipeline):
 
     @staticmethod
     def _may_configure(record: SessionRecord, player: str | None) -> None:
-        if record.crown is not None and player != record.crown:
-            raise Forbidden("only the crown holder can change the session's options")
+        holder_only(record, player, "change the session's options")
 
     async def exit(self, key: SessionKey) -> str:
         """Save and eject the running game; returns its game id."""

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from glitchcart.core.crown import holder_only
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.roster import Player, active_ids, check_player_id, find, touch
 from glitchcart.core.seeds import rng_for
@@ -34,6 +35,7 @@ from glitchcart.errors import (
     IdempotencyMismatch,
     InvalidAction,
     InvalidInput,
+    WrongTurn,
 )
 from glitchcart.ports import Lease, NewEvent
 from glitchcart.service.pipeline import TurnPipeline
@@ -76,6 +78,20 @@ def _joined(player: str, name: str | None) -> NewEvent:
     return NewEvent("player_joined", {"player": player, "name": name or player})
 
 
+def check_turn(record: SessionRecord, turn: int | None, game_id: str | None) -> None:
+    """Refuse a move made for another turn (or game) than the vote open now."""
+    assert record.game is not None
+    current, running = record.game.state.turn + 1, record.game.game_id
+    if (turn is not None and turn != current) or (game_id is not None and game_id != running):
+        asked = f"turn {turn}" if game_id is None else f"turn {turn} of game {game_id}"
+        raise WrongTurn(
+            f"this move was made for {asked}; the vote open now is for turn {current} "
+            f"of game {running}",
+            turn=current,
+            game_id=running,
+        )
+
+
 def fingerprint(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -92,13 +108,18 @@ class Voting(TurnPipeline):
         action: str | None = None,
         name: str | None = None,
         idempotency_key: str | None = None,
+        turn: int | None = None,
+        game_id: str | None = None,
     ) -> VoteReceipt:
         """Cast or change ``player``'s vote for a listed choice or a free action.
 
         Opens the window on the first vote; closes it early when every active
         player has voted (or at once in anarchy mode, or when the leader votes in
         leader mode). A repeat with the same ``idempotency_key`` and payload is
-        answered the same and applied once.
+        answered the same and applied once. ``turn`` (and ``game_id``) name the
+        turn the vote was cast for: a vote for another is :class:`WrongTurn`, never
+        counted toward the one open now. Every surface sends them; only callers
+        inside the process that hold the lock's view (tests, the timers) may not.
         """
         check_player_id(player)
         if (choice is None) == (action is None):
@@ -122,6 +143,8 @@ class Voting(TurnPipeline):
                     return VoteReceipt.from_dict(earlier.response)
             self._check_ready(record)
             assert record.game is not None
+            if turn is not None or game_id is not None:
+                check_turn(record, turn, game_id)
             if choice is not None:
                 self._offered(record, choice)
                 if choice in record.vetoed:
@@ -353,8 +376,7 @@ class Voting(TurnPipeline):
         """Change the voting mode; with a crown held, only its holder may."""
 
         def change(record: SessionRecord) -> SessionRecord:
-            if record.crown is not None and player != record.crown:
-                raise Forbidden("only the crown holder can change the voting mode")
+            holder_only(record, player, "change the voting mode")
             return record.evolve(mode=VotingMode(mode))
 
         changed = NewEvent("mode_changed", {"mode": VotingMode(mode).value, "by": player})

@@ -1,0 +1,1 @@
+"""Where revoked player credentials are remembered (the ``Revocations`` port)."""
