@@ -265,3 +265,31 @@ def test_games_list_load_rm(tmp_path: Path) -> None:
     assert gc("games", "load", "nope", "-s", "web:c", data_dir=tmp_path).returncode == 3
     bad = gc("games", "load", old, "-s", "web:../x", data_dir=tmp_path)
     assert bad.returncode == 2 and "invalid session key" in bad.stderr
+
+
+def test_the_party_shows_hostile_names_as_text(tmp_path: Path) -> None:
+    """Issue 11, finding 8: a name is markup for nobody: the terminal prints it as is."""
+    hostile = "[bold red]boss[/] <img src=x>"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "glitchcart",
+            "play",
+            "--players",
+            f"{hostile},bob",
+            "-s",
+            "cli:names",
+            "--seed",
+            "4",
+            "--data-dir",
+            str(tmp_path),
+        ],
+        input="status\nq\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"{hostile}: active" in run.stdout

@@ -32,6 +32,7 @@ from glitchcart.errors import (
     SessionMismatch,
     SessionNotFound,
     TurnResolving,
+    WrongTurn,
 )
 from support.gated import GatedStore
 from support.providers import GatedNarrator, PlainNarrator
@@ -200,6 +201,35 @@ async def test_crown(tmp_path: Path) -> None:
         await t.ok("admin clears", c.grant_crown(None, session=B))
         await t.fails("closed crown", c.take_crown("ann", session=B), Forbidden)
         await t.fails("grant stranger", c.grant_crown("zed", session=B), InvalidInput)
+
+    await run_on_both(tmp_path, scenario)
+
+
+async def test_votes_name_their_turn_and_the_crown_guards_moves(tmp_path: Path) -> None:
+    """Issue 11 (findings 2 and 3), the same through both transports."""
+
+    async def scenario(r: Rig, t: Transcript) -> None:
+        c = r.client
+        first = await t.ok("boot", c.boot("mini", seed=2, session=A))
+        for p in ("ann", "bob"):
+            await t.ok(f"join {p}", c.join(p, session=A))
+        late = await t.fails(
+            "vote for turn 3", c.vote("ann", choice=1, turn=3, session=A), WrongTurn
+        )
+        assert isinstance(late, WrongTurn) and (late.turn, late.game_id) == (1, first.game_id)
+        other_game = c.vote("ann", choice=1, turn=1, game_id="nosuchgame", session=A)
+        await t.fails("vote of another game", other_game, WrongTurn)
+        await t.ok("ann votes", c.vote("ann", choice=1, turn=1, game_id=first.game_id, session=A))
+        await t.fails("regenerate over a vote", c.regenerate(player="bob", session=A), Conflict)
+        assert len((await c.snapshot(session=A)).window.votes) == 1  # type: ignore[union-attr]
+        await t.ok("ann takes the crown", c.take_crown("ann", session=A))
+        await t.fails("bob resets", c.reset(player="bob", session=A), Forbidden)
+        await t.fails("nobody resets", c.reset(session=A), Forbidden)
+        await t.fails("bob configures", c.configure(video=True, player="bob", session=A), Forbidden)
+        await t.ok("ann resets", c.reset(player="ann", session=A))
+        await r.engine.drain()
+        await t.fails("bob chooses", c.choose(1, player="bob", session=A), Forbidden)
+        await t.ok("ann chooses", c.choose(1, player="ann", session=A))
 
     await run_on_both(tmp_path, scenario)
 

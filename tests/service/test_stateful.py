@@ -105,6 +105,9 @@ class Sessions(RuleBasedStateMachine):
         if m.game is not None and not swap:
             self.step(i, self.engine.boot(KEYS[i], cart), Conflict)
             return
+        if m.game is not None and m.crown is not None:  # a swap is the holder's (no one asked)
+            self.step(i, self.engine.boot(KEYS[i], cart, swap=swap), Forbidden)
+            return
         first = self.step(i, self.engine.boot(KEYS[i], cart, swap=swap))
         assert first is not None
         m.exists, m.game, m.cartridge, m.turn, m.votes = True, first.game_id, cart, 0, None
@@ -148,13 +151,16 @@ class Sessions(RuleBasedStateMachine):
             self.step(i, self.engine.tick(KEYS[i]))
             self._advance(m)
 
-    @rule(i=session_index)
-    def reset(self, i: int) -> None:
+    @rule(i=session_index, who=st.none() | player)
+    def reset(self, i: int, who: str | None) -> None:
         m = self.model[i]
         if m.game is None:
-            self.step(i, self.engine.reset(KEYS[i]), GlitchcartError)
+            self.step(i, self.engine.reset(KEYS[i], player=who), GlitchcartError)
             return
-        first = self.step(i, self.engine.reset(KEYS[i]))
+        if m.crown is not None and who != m.crown:  # while a crown is held, the holder's
+            self.step(i, self.engine.reset(KEYS[i], player=who), Forbidden)
+            return
+        first = self.step(i, self.engine.reset(KEYS[i], player=who))
         assert first is not None
         m.game, m.turn, m.votes = first.game_id, 0, None
         self.saved[first.game_id] = (0, m.cartridge or "")
