@@ -232,6 +232,8 @@ async def test_finding_2_the_crown_guards_reset_turns_regenerate_and_options(
             assert refused.status_code == 403, (path, refused.text)
             assert "held by 'alice'" in refused.json()["detail"]
         assert (await http.post(f"{S}/regenerate", json={}, headers=alice)).status_code == 200
+        tick = await http.post(f"{S}/tick", headers=alice)  # time is not a player's to move
+        assert tick.status_code == 403 and "time" in tick.json()["detail"]
 
 
 async def test_finding_2_regenerate_never_drops_counted_votes(tmp_path: Path) -> None:

@@ -186,7 +186,8 @@ async def test_the_openapi_document_describes_the_tape_routes(tmp_path: Path) ->
     [name] = [p for p in fetch["parameters"] if p["name"] == "name"]
     assert name["schema"]["pattern"] == TAPE_NAME_PATTERN
     for operation in (build, paths["/v1/sessions/{key}/tapes"]["get"], fetch):
-        assert operation["security"] == [{"ApiKey": []}] and operation["tags"] == ["tapes"]
+        assert operation["security"] == [{"ApiKey": []}, {"PlayerCookie": []}]
+        assert operation["tags"] == ["tapes"]
     components = schema["components"]["schemas"]
     assert components["TapeRequest"]["properties"]["format"]["enum"] == ["gif", "mp4"]
     assert set(components["TapeOut"]["required"]) >= {"ref", "url", "size", "content_type"}

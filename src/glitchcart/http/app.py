@@ -28,7 +28,7 @@ from glitchcart.errors import GlitchcartError
 from glitchcart.http import crown, events, frames, games, identity, sessions, tapes, turns
 from glitchcart.http.access import PUBLIC_PREFIX, AccessMiddleware, Gatekeeper
 from glitchcart.http.answers import answer
-from glitchcart.http.credentials import Credentials
+from glitchcart.http.credentials import COOKIE, Credentials
 from glitchcart.http.deps import AppParts, Caller, Parts
 from glitchcart.http.limits import BodyLimit
 from glitchcart.http.problem import documented, on_error, on_http_error, on_invalid_request
@@ -138,12 +138,18 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
                 ref_template="#/components/schemas/{model}"
             )
         schema["components"]["securitySchemes"] = {
-            "ApiKey": {"type": "http", "scheme": "bearer", "description": BEARER}
+            "ApiKey": {"type": "http", "scheme": "bearer", "description": BEARER},
+            "PlayerCookie": {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": COOKIE,
+                "description": "a player credential, set by PUT /v1/credentials/cookie",
+            },
         }
         for route, path in schema["paths"].items():
             for operation in path.values():
                 if route.startswith(PUBLIC_PREFIX):
-                    operation["security"] = [{"ApiKey": []}]
+                    operation["security"] = [{"ApiKey": []}, {"PlayerCookie": []}]
                 for param in operation.get("parameters", ()):
                     _drop_null(param)
         known = sorted({OFFLINE, *(p.name for p in settings.providers)})

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Response
 
 from glitchcart.client.models import Turn, TurnRequest, VoteReceiptOut, VoteRequest
+from glitchcart.errors import Forbidden
 from glitchcart.http.answers import answer
 from glitchcart.http.deps import Caller, Key, Parts
 from glitchcart.http.problem import documented
@@ -70,6 +71,9 @@ async def turn(
 
 
 @router.post("/tick", response_model=Turn, responses=documented(404, 409, 412))
-async def tick(key: Key, api: Parts, if_match: IfMatch = None) -> Response:
-    """Let time pass: a short situation report and fresh choices."""
+async def tick(key: Key, api: Parts, caller: Caller, if_match: IfMatch = None) -> Response:
+    """Let time pass: a short situation report and fresh choices. Keys only: time is
+    the server's (or an integration's) to move, not one player's."""
+    if caller.player is not None:
+        raise Forbidden("a player credential can't make time pass; only keys can")
     return answer(await api.service.tick(key, expected_version(if_match)))
