@@ -230,6 +230,11 @@ async def test_votes_name_their_turn_and_the_crown_guards_moves(tmp_path: Path) 
         await r.engine.drain()
         await t.fails("bob chooses", c.choose(1, player="bob", session=A), Forbidden)
         await t.ok("ann chooses", c.choose(1, player="ann", session=A))
+        await t.fails("veto of turn 1", c.veto("ann", 1, turn=1, session=A), WrongTurn)
+        await t.ok("veto of turn 2", c.veto("ann", 1, turn=2, session=A))
+        await t.fails("force for turn 9", c.force("ann", choice=2, turn=9, session=A), WrongTurn)
+        forced = await t.ok("force for turn 2", c.force("ann", choice=2, turn=2, session=A))
+        assert forced.turn == 2 and forced.closed
 
     await run_on_both(tmp_path, scenario)
 

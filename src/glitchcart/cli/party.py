@@ -150,10 +150,11 @@ class SharedKeyboard:
         elif word == "drop" and not arg:
             await client.drop_crown(player, session=key)
         elif word in ("force", "veto") and arg.strip().isdigit():
+            turn, game_id = self.shown
             if word == "force":
-                await client.force(player, choice=int(arg), session=key)
+                await client.force(player, choice=int(arg), turn=turn, game_id=game_id, session=key)
             else:
-                await client.veto(player, int(arg), session=key)
+                await client.veto(player, int(arg), turn=turn, game_id=game_id, session=key)
                 self.console.print(f"[dim]choice {arg.strip()} is struck out this turn[/]")
         elif word == "twist" and arg:
             await client.twist(player, arg, session=key)

@@ -239,9 +239,19 @@ class Client:
         key = resolve_session(session)
         await self.transport.twist(key, _build(lambda: TwistRequest(holder=holder, text=text)))
 
-    async def veto(self, holder: str, choice: int, *, session: SessionArg = None) -> None:
+    async def veto(
+        self,
+        holder: str,
+        choice: int,
+        *,
+        turn: int | None = None,
+        game_id: str | None = None,
+        session: SessionArg = None,
+    ) -> None:
+        """Strike a listed choice of ``turn`` (of ``game_id``): WrongTurn if it moved on."""
         key = resolve_session(session)
-        await self.transport.veto(key, _build(lambda: VetoRequest(holder=holder, choice=choice)))
+        body = _build(lambda: VetoRequest(holder=holder, choice=choice, turn=turn, game_id=game_id))
+        await self.transport.veto(key, body)
 
     async def force(
         self,
@@ -249,17 +259,23 @@ class Client:
         *,
         choice: int | None = None,
         action: str | None = None,
+        turn: int | None = None,
+        game_id: str | None = None,
         session: SessionArg = None,
     ) -> VoteReceiptOut:
-        """The crown closes the window now with its own pick."""
+        """The crown closes the window of ``turn`` (of ``game_id``) now with its own pick."""
         key = resolve_session(session)
         body: ForceChoice | ForceAction
         if choice is not None and action is None:
             number = choice
-            body = _build(lambda: ForceChoice(holder=holder, choice=number))
+            body = _build(
+                lambda: ForceChoice(holder=holder, choice=number, turn=turn, game_id=game_id)
+            )
         elif action is not None and choice is None:
             text = action
-            body = _build(lambda: ForceAction(holder=holder, action=text))
+            body = _build(
+                lambda: ForceAction(holder=holder, action=text, turn=turn, game_id=game_id)
+            )
         else:
             raise InvalidInput("force either a choice number or an action")
         return await self.transport.force(key, body)

@@ -150,13 +150,19 @@ class InProcessTransport:
         await self.engine.twist(key, named(body.holder), body.text)
 
     async def veto(self, key: SessionKey, body: VetoRequest) -> None:
-        await self.engine.veto(key, named(body.holder), body.choice)
+        await self.engine.veto(
+            key, named(body.holder), body.choice, turn=body.turn, game_id=body.game_id
+        )
 
     async def force(self, key: SessionKey, body: ForceRequest) -> VoteReceiptOut:
         if isinstance(body, ForceChoice):
-            receipt = await self.engine.force(key, named(body.holder), choice=body.choice)
+            receipt = await self.engine.force(
+                key, named(body.holder), choice=body.choice, turn=body.turn, game_id=body.game_id
+            )
         else:
-            receipt = await self.engine.force(key, named(body.holder), action=body.action)
+            receipt = await self.engine.force(
+                key, named(body.holder), action=body.action, turn=body.turn, game_id=body.game_id
+            )
         return receipt_out(receipt)
 
     async def set_mode(self, key: SessionKey, body: ModeRequest) -> None:

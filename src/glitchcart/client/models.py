@@ -316,6 +316,8 @@ class Problem(Wire):
     detail: str
     code: str
     retry_after: float | None = None
+    turn: int | None = None  # WrongTurn: the turn a vote now decides
+    game_id: str | None = None  # WrongTurn: the game running
 
 
 # ---------------------------------------------------------------- requests
@@ -347,16 +349,22 @@ class BootRequest(Request):
     options: OptionsPatch | None = None  # the session's options, set before the prologue
 
 
-class Ballot(Request):
-    """A vote names the turn it was cast for: the ``turn`` of the open vote (the number
-    after the session's last turn; a receipt's and a window's ``turn``) and, to tell
-    games apart, its ``game_id``. A vote for another turn or game is 409 (WrongTurn),
-    never counted toward the next one. ``player`` may be left out with a player
+class TurnMove(Request):
+    """A move made for one turn: ``turn`` is the vote it was made for (the session's
+    ``voting_on``: a receipt's and a window's ``turn``) and ``game_id`` tells games
+    apart. A move for another turn or game is 409 (WrongTurn), never applied to the
+    next one."""
+
+    turn: TurnNumber | None = None
+    game_id: str | None = Field(default=None, pattern=GAME_ID_PATTERN)
+
+
+class Ballot(TurnMove):
+    """A vote always names its turn. ``player`` may be left out with a player
     credential (it acts as its own player)."""
 
     player: PlayerId | None = None
     turn: TurnNumber
-    game_id: str | None = Field(default=None, pattern=GAME_ID_PATTERN)
     name: DisplayName | None = None
 
 
@@ -412,17 +420,17 @@ class TwistRequest(Request):
     text: Text
 
 
-class VetoRequest(Request):
+class VetoRequest(TurnMove):
     holder: PlayerId | None = None
     choice: ChoiceNumber
 
 
-class ForceChoice(Request):
+class ForceChoice(TurnMove):
     holder: PlayerId | None = None
     choice: ChoiceNumber
 
 
-class ForceAction(Request):
+class ForceAction(TurnMove):
     holder: PlayerId | None = None
     action: Text
 

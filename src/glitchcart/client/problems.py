@@ -47,13 +47,7 @@ def error_from_problem(status: int, body: Any) -> GlitchcartError:
     if issubclass(cls, RateLimited):
         return cls(problem.detail, retry_after=problem.retry_after or 1.0)
     if issubclass(cls, WrongTurn):
-        extra = problem.model_extra or {}
-        turn, game_id = extra.get("turn"), extra.get("game_id")
-        return cls(
-            problem.detail,
-            turn=turn if isinstance(turn, int) else None,
-            game_id=game_id if isinstance(game_id, str) else None,
-        )
+        return cls(problem.detail, turn=problem.turn, game_id=problem.game_id)
     return cls(problem.detail)
 
 

@@ -73,7 +73,7 @@ class Principal:
             return named
         if named is not None and named != self.player:
             raise Forbidden(
-                f"this credential is player {self.player!r}'s; it can't act as {named[:64]!r}"
+                f"this credential acts for player {self.player!r}; it can't act as {named[:64]!r}"
             )
         return self.player
 

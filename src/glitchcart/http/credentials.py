@@ -79,10 +79,19 @@ class Credentials:
         if expires_at <= self._now():
             raise Unauthorized("this player credential has expired; ask for a new one")
         revoked = await self.revocations.revoked_at(credential.namespace, credential.player)
-        if revoked is not None and issued_at <= revoked:
+        if revoked is not None and credential.issued_at <= revoked:
             raise Unauthorized("this player credential was revoked")
         return credential
 
     async def revoke(self, namespace: str, player: str) -> None:
         """Refuse every credential issued to ``player`` of ``namespace`` until now."""
         await self.revocations.revoke(namespace, player, self._now())
+
+
+def _credential(payload: object) -> PlayerCredential:
+    """The credential a signed payload holds (signed by us, so only a payload of an
+    older shape can fail here)."""
+    match payload:
+        case [str(namespace), str(player), float() | int() as issued, float() | int() as expires]:
+            return PlayerCredential(namespace, player, float(issued), float(expires))
+    raise Unauthorized("this player credential is not valid")

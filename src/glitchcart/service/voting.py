@@ -382,11 +382,22 @@ class Voting(TurnPipeline):
         changed = NewEvent("mode_changed", {"mode": VotingMode(mode).value, "by": player})
         await self._update(key, None, change, changed)
 
-    async def veto(self, key: SessionKey, holder: str, choice: int) -> None:
-        """Strike a listed choice for this turn; votes for it are discarded."""
+    async def veto(
+        self,
+        key: SessionKey,
+        holder: str,
+        choice: int,
+        *,
+        turn: int | None = None,
+        game_id: str | None = None,
+    ) -> None:
+        """Strike a listed choice for this turn (``turn`` of ``game_id``, if named:
+        :class:`WrongTurn` otherwise); votes for it are discarded."""
 
         def change(record: SessionRecord) -> SessionRecord:
             self._check_ready(record)
+            if turn is not None or game_id is not None:
+                check_turn(record, turn, game_id)
             self._offered(record, choice)
             assert record.game is not None
             vetoed = tuple(sorted({*record.vetoed, choice}))
@@ -398,9 +409,17 @@ class Voting(TurnPipeline):
         await self._update(key, holder, change, NewEvent("vetoed", {"choice": choice}))
 
     async def force(
-        self, key: SessionKey, holder: str, *, choice: int | None = None, action: str | None = None
+        self,
+        key: SessionKey,
+        holder: str,
+        *,
+        choice: int | None = None,
+        action: str | None = None,
+        turn: int | None = None,
+        game_id: str | None = None,
     ) -> VoteReceipt:
-        """The crown closes the window now with its own pick."""
+        """The crown closes the window now with its own pick (for ``turn`` of
+        ``game_id``, if named: :class:`WrongTurn` otherwise)."""
         if (choice is None) == (action is None):
             raise InvalidAction("force either a choice number or an action")
         if action is not None:
@@ -411,6 +430,8 @@ class Voting(TurnPipeline):
                 raise Forbidden("only the crown holder can do that")
             self._check_ready(record)
             assert record.game is not None
+            if turn is not None or game_id is not None:
+                check_turn(record, turn, game_id)
             if choice is not None:
                 self._offered(record, choice)
             now = self.clock.now()
