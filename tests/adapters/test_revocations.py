@@ -43,8 +43,8 @@ async def test_sqlite_revocations_are_seen_by_every_process(tmp_path: Path) -> N
     finally:
         one.close()
         two.close()
-    with pytest.raises(StorageError, match="closed"):
-        await one.revoked_at("web", "alice")
+    assert await one.revoked_at("web", "alice") == 7.0  # opened again on use (a restart)
+    one.close()
 
 
 def test_the_secret_is_made_once_and_kept_private(tmp_path: Path) -> None:

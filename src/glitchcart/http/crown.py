@@ -84,6 +84,6 @@ async def force(
 @router.put("/mode", **DONE)  # type: ignore[arg-type]
 async def set_mode(key: Key, body: ModeRequest, api: Parts, caller: Caller) -> Response:
     """Change the voting mode; with a crown held, only its holder may."""
-    body = api.acting(caller, key, body)
+    body = api.acting(caller, key, body, required=False)
     await api.service.set_mode(key, body)
     return Response(status_code=204)

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from glitchcart.client.inprocess import InProcessTransport
 from glitchcart.client.models import KEY_PATTERN
 from glitchcart.core.keys import SessionKey
-from glitchcart.errors import InvalidInput, StorageError, Unauthorized
+from glitchcart.errors import Forbidden, InvalidInput, StorageError, Unauthorized
 from glitchcart.http.access import Gatekeeper, Principal
 from glitchcart.service.engine import Engine
 from glitchcart.settings import Settings
@@ -36,12 +36,23 @@ class AppParts:
     def bind(self, engine: Engine) -> None:
         self.transport = InProcessTransport(engine)
 
-    def acting(self, caller: Principal, key: SessionKey, body: B, field: str = "player") -> B:
+    def acting(
+        self,
+        caller: Principal,
+        key: SessionKey,
+        body: B,
+        field: str = "player",
+        *,
+        required: bool = True,
+    ) -> B:
         """``body`` with its ``field`` (the player it acts for) set to the player
         ``caller`` proves (:meth:`Gatekeeper.player`): a player credential's own,
-        a key's as named. Refused if a credential's body names someone else."""
+        a key's as named. Refused if a credential's body names someone else, or if
+        nobody is named where a move needs its player (``required``)."""
         named = getattr(body, field)
         proven = self.gatekeeper.player(caller, key, named)
+        if proven is None and required:
+            raise Forbidden(f"a key acts for the player its body names: name one in {field!r}")
         return body if proven == named else body.model_copy(update={field: proven})
 
     @property

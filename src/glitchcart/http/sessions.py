@@ -34,7 +34,7 @@ async def boot(key: Key, body: BootRequest, api: Parts, caller: Caller) -> Respo
     """Boot a cartridge as a new game and return its prologue. 409 while a game runs,
     unless ``swap`` asks to save it and take its place (the roster stays; with a crown
     held, only its holder may)."""
-    body = api.acting(caller, key, body)
+    body = api.acting(caller, key, body, required=False)
     return answer(await api.service.boot(key, body))
 
 
@@ -71,7 +71,7 @@ async def reset(
     key: Key, api: Parts, caller: Caller, body: PlayerRequest | None = None
 ) -> Response:
     """Start the cartridge over as a new game. While a crown is held, only its holder may."""
-    body = api.acting(caller, key, body or PlayerRequest())
+    body = api.acting(caller, key, body or PlayerRequest(), required=False)
     return answer(await api.service.reset(key, body))
 
 
@@ -81,7 +81,7 @@ async def regenerate(
 ) -> Response:
     """New choices for the same state. While a crown is held, only its holder may;
     while the open window holds votes, 409 (new choices would void them)."""
-    body = api.acting(caller, key, body or PlayerRequest())
+    body = api.acting(caller, key, body or PlayerRequest(), required=False)
     return answer(await api.service.regenerate(key, body))
 
 
@@ -99,7 +99,7 @@ async def configure(key: Key, body: OptionsRequest, api: Parts, caller: Caller) 
     as a JSON merge patch: a field left out stays, ``null`` hands it back to the server's
     default. A session must exist (boot one with ``options`` to choose before its first
     prologue). With a crown held, only its holder may."""
-    body = api.acting(caller, key, body)
+    body = api.acting(caller, key, body, required=False)
     return answer(await api.service.configure(key, body))
 
 

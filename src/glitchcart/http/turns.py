@@ -66,7 +66,7 @@ async def turn(
 ) -> Response:
     """Resolve the turn now with this choice or action (single player; no vote). While
     a crown is held, only its holder may."""
-    body = api.acting(caller, key, body)
+    body = api.acting(caller, key, body, required=False)
     return answer(await api.service.turn(key, body, expected_version(if_match)))
 
 

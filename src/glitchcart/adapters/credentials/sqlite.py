@@ -1,6 +1,9 @@
 """Revocations in one SQLite file (WAL) under the data directory, shared by every
 process on it. One row per revoked player; a lookup is one indexed read, far below
-the request it guards, so it runs inline."""
+the request it guards, so it runs inline.
+
+The connection is opened on first use and again after :meth:`close`: an app closes
+it when its lifespan ends, and an app object may be started more than once."""
 
 from __future__ import annotations
 
@@ -30,8 +33,7 @@ class SqliteRevocations:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        conn = open_wal(path, "the credential database", lambda c: c.execute(_SCHEMA))
-        self._conn: sqlite3.Connection | None = conn
+        self._conn: sqlite3.Connection | None = None
 
     async def revoke(self, namespace: str, player: str, at: float) -> None:
         self._run(_REVOKE, (namespace, player, at))
@@ -49,7 +51,9 @@ class SqliteRevocations:
     def _run(self, sql: str, args: tuple[object, ...]) -> tuple[float] | None:
         with self._lock:
             if self._conn is None:
-                raise StorageError("the credential database is closed")
+                self._conn = open_wal(
+                    self.path, "the credential database", lambda c: c.execute(_SCHEMA)
+                )
             try:
                 row: tuple[float] | None = self._conn.execute(sql, args).fetchone()
             except sqlite3.Error as exc:
