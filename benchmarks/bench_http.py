@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 KEY = "bench-key-0123456789abcdef"
 AUTH = f"Authorization: Bearer {KEY}\r\n"
@@ -116,6 +117,17 @@ def post(path: str, body: dict[str, object], method: str = "POST") -> bytes:
     return head.encode() + data
 
 
+# A vote names its turn; a window that closes at its deadline during a run moves
+# the room on, and the 409 (WrongTurn) names the open turn: later votes follow it.
+turns: dict[str, int] = {}
+
+
+def follow(room: str, status: int, body: bytes) -> None:
+    if status == 409:
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            turns[room] = int(json.loads(body)["turn"])
+
+
 # ---------------------------------------------------------------- request load
 
 
@@ -142,8 +154,10 @@ async def hammer(
     connections: int,
     seconds: float,
     request_for: Callable[[int, int], bytes],
+    answered: Callable[[int, int, bytes], None] | None = None,
 ) -> Load:
-    """``connections`` loops sending ``request_for(connection, n)`` for ``seconds``."""
+    """``connections`` loops sending ``request_for(connection, n)`` for ``seconds``;
+    ``answered(connection, status, body)`` sees each answer."""
     load = Load(name)
     conns = [await Connection.open(host, port) for _ in range(connections)]
     for i, conn in enumerate(conns):  # warm each connection (and the route) up
@@ -154,8 +168,10 @@ async def hammer(
         n = 1
         while time.perf_counter() < stop:
             t0 = time.perf_counter()
-            status, _ = await conn.send(request_for(i, n))
+            status, body = await conn.send(request_for(i, n))
             load.latencies.append(time.perf_counter() - t0)
+            if answered is not None:
+                answered(i, status, body)
             load.statuses[status] = load.statuses.get(status, 0) + 1
             n += 1
 
@@ -229,9 +245,10 @@ async def fanout(host: str, port: int, subscribers: int, votes: int) -> dict[str
         nonlocal accepted
         n = 0
         while accepted < votes:
-            body = {"player": f"v{i}", "choice": 1 + n % 3}
-            status, _ = await conn.send(post(f"/v1/sessions/{SSE_ROOM}/votes", body))
+            body = {"player": f"v{i}", "choice": 1 + n % 3, "turn": turns.get(SSE_ROOM, 1)}
+            status, answer = await conn.send(post(f"/v1/sessions/{SSE_ROOM}/votes", body))
             accepted += status == 200
+            follow(SSE_ROOM, status, answer)
             n += 1
 
     await asyncio.gather(*(produce(i, c) for i, c in enumerate(producers)))
@@ -275,17 +292,25 @@ async def main(seconds: float, connections: int, subscribers: int) -> None:
             await setup.close()
 
             def vote(room: str, i: int, n: int) -> bytes:
-                return post(f"/v1/sessions/{room}/votes", {"player": f"p{i}", "choice": 1 + n % 3})
+                ballot = {"player": f"p{i}", "choice": 1 + n % 3, "turn": turns.get(room, 1)}
+                return post(f"/v1/sessions/{room}/votes", ballot)
 
-            runs = [
-                ("GET /healthz (no-op)", lambda i, n: get("/healthz", auth=False)),
-                ("GET session, busy room", lambda i, n: get(f"/v1/sessions/{VOTE_ROOM}")),
-                ("GET session, 50 rooms", lambda i, n: get(f"/v1/sessions/{ROOMS}{i}")),
-                ("POST votes, busy room", lambda i, n: vote(VOTE_ROOM, i, n)),
-                ("POST votes, 50 rooms", lambda i, n: vote(f"{ROOMS}{i}", i, n)),
+            def busy(i: int, status: int, body: bytes) -> None:
+                follow(VOTE_ROOM, status, body)
+
+            def own(i: int, status: int, body: bytes) -> None:
+                follow(f"{ROOMS}{i}", status, body)
+
+            runs: list[tuple[str, Callable[[int, int], bytes], Any]] = [
+                ("GET /healthz (no-op)", lambda i, n: get("/healthz", auth=False), None),
+                ("GET session, busy room", lambda i, n: get(f"/v1/sessions/{VOTE_ROOM}"), None),
+                ("GET session, 50 rooms", lambda i, n: get(f"/v1/sessions/{ROOMS}{i}"), None),
+                ("POST votes, busy room", lambda i, n: vote(VOTE_ROOM, i, n), busy),
+                ("POST votes, 50 rooms", lambda i, n: vote(f"{ROOMS}{i}", i, n), own),
             ]
             loads = [
-                await hammer(name, host, port, connections, seconds, make) for name, make in runs
+                await hammer(name, host, port, connections, seconds, make, seen)
+                for name, make, seen in runs
             ]
             sse = await fanout(host, port, subscribers, votes=900)
         finally:

@@ -58,6 +58,8 @@ from glitchcart.errors import (
     TurnResolving,
     Unauthorized,
     Unreachable,
+    UnsupportedMediaType,
+    WrongTurn,
 )
 
 if TYPE_CHECKING:
@@ -138,7 +140,9 @@ __all__ = [
     "TurnResolving",
     "Unauthorized",
     "Unreachable",
+    "UnsupportedMediaType",
     "VotingMode",
+    "WrongTurn",
     "embedded_engine",
     "load_settings",
 ]
