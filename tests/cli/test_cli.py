@@ -285,11 +285,14 @@ def test_the_party_shows_hostile_names_as_text(tmp_path: Path) -> None:
             "--data-dir",
             str(tmp_path),
         ],
-        input="status\nq\n",
+        input="status\n1 [red]run away[/red]\n2 [red]run away[/red]\nq\n",
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert run.returncode == 0, run.stderr
-    assert f"{hostile}: active" in run.stdout
+    out = " ".join(run.stdout.split())
+    assert f"{hostile}: active" in out
+    assert "action:[red]run away[/red] ×2 → action:[red]run away[/red]" in out
+    assert ": [red]run away[/red] ─" in out  # the turn's title: the action as typed

@@ -191,8 +191,10 @@ class SharedKeyboard:
         data = event.data
         if event.kind == "window_closed":
             tally = data["tally"]
-            counts = ", ".join(f"{c} ×{n}" for c, n in tally["counts"])
-            line = f"[bold]vote closed ({tally['reason']}):[/] {counts} → {tally['winner']}"
+            counts = ", ".join(f"{c} ×{n}" for c, n in tally["counts"])  # players' words
+            line = f"[bold]vote closed ({tally['reason']}):[/] " + escape(
+                f"{counts} → {tally['winner']}"
+            )
             if tally["tied"]:
                 line += f" [dim](tie broken by the seeded roll {tally['roll']:.3f})[/]"
             self.console.print(line)

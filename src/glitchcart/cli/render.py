@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -61,9 +62,9 @@ def status_table(cartridge: Cartridge, state: WorldState) -> Table:
     except KeyError:
         place = state.location
     table.add_row("health", health_bar(state))
-    table.add_row("where", f"{place} · {state.time_of_day}")
-    table.add_row("chaos", f"{state.chaos} ({state.chaos_phase})")
-    table.add_row("carrying", ", ".join(state.inventory) or "nothing")
+    table.add_row("where", Text(f"{place} · {state.time_of_day}"))  # Text: never markup
+    table.add_row("chaos", Text(f"{state.chaos} ({state.chaos_phase})"))
+    table.add_row("carrying", Text(", ".join(state.inventory) or "nothing"))
     if state.injuries:
         table.add_row("injuries", Text(", ".join(state.injuries), style="red"))
     return table
@@ -85,7 +86,7 @@ def show_turn(
         title = f"[bold]{cartridge.title}[/] — {cartridge.genre}"
     else:
         who = f"{record.input.player}: " if record.input.player else ""
-        title = f"turn {record.turn} · {who}{record.input.text}"
+        title = escape(f"turn {record.turn} · {who}{record.input.text}")  # a player's words
     parts: list[Any] = []
     if record.fate is not None:
         parts.append(Text(f"FATE: {record.fate.value}", style=FATE_STYLE[record.fate]))
