@@ -8,13 +8,13 @@ from glitchcart.core.names import MAX_DISPLAY_NAME, check_name, check_player_id,
 from glitchcart.errors import InvalidInput
 
 
-@pytest.mark.parametrize("bad", [".", "..", "...", "null", "NULL", "undefined", "", "a/b"])
-def test_path_like_and_reserved_player_ids_are_refused(bad: str) -> None:
+@pytest.mark.parametrize("bad", [".", "..", "...", ".hidden", "-rf", "", "a/b", "a b"])
+def test_path_and_option_like_player_ids_are_refused(bad: str) -> None:
     with pytest.raises(InvalidInput):
         check_player_id(bad)
 
 
-@pytest.mark.parametrize("good", ["alice", "1234567890", "a.b", ".hidden-ok", "x_y-z"])
+@pytest.mark.parametrize("good", ["alice", "1234567890", "a.b", "_x", "x_y-z.", "null"])
 def test_ordinary_player_ids_pass(good: str) -> None:
     assert check_player_id(good) == good
 

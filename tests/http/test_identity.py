@@ -298,7 +298,7 @@ async def test_finding_3_votes_of_an_ended_game_never_land_in_the_next(tmp_path:
 async def test_finding_8_names_and_ids_are_checked_at_the_edge(tmp_path: Path) -> None:
     async with served(tmp_path) as (http, _, _, _):
         join = f"{S}/players"
-        for bad in (".", "..", "null"):
+        for bad in (".", "..", ".env", "-rf"):
             assert (await http.post(join, json={"player": bad}, headers=OPS)).status_code == 422
         for name in ("evil\u202egnp.exe", "bell\x07", "x" * 41):
             answer = await http.post(join, json={"player": "eve", "name": name}, headers=OPS)

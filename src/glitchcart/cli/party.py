@@ -46,8 +46,9 @@ HELP = (
 def player_ids(names: list[str]) -> list[tuple[str, str]]:
     """(id, display name) for each name given on the command line."""
     seats = []
-    for name in names:
-        ident = re.sub(f"[^{PLAYER_ID_CHARS}]", "-", name.strip())[:MAX_PLAYER_ID]
+    for number, name in enumerate(names, start=1):
+        ident = re.sub(f"[^{PLAYER_ID_CHARS}]", "-", name.strip()).lstrip(".-")[:MAX_PLAYER_ID]
+        ident = ident or f"player{number}"  # a name of symbols only
         seats.append((check_player_id(ident), name.strip()))
     if len({i for i, _ in seats}) != len(seats):
         raise InvalidInput("player names must be distinct")

@@ -33,7 +33,9 @@ NAMESPACE_PATTERN = rf"[a-z][a-z0-9]{{0,{MAX_NAMESPACE - 1}}}"  # discord, web, 
 SESSION_ID_PATTERN = rf"[{SESSION_ID_CHARS}]{{1,{MAX_SESSION_ID}}}"
 SESSION_KEY_PATTERN = f"{NAMESPACE_PATTERN}:{SESSION_ID_PATTERN}"
 GAME_ID_PATTERN = rf"[A-Za-z0-9]{{1,{MAX_GAME_ID}}}"
-PLAYER_ID_PATTERN = rf"[{PLAYER_ID_CHARS}]{{1,{MAX_PLAYER_ID}}}"  # a Discord user id, a web id
+# A Discord user id, a web id. It starts with a letter, digit or "_": never "." or
+# ".." (read as paths) nor "-" (read as a command-line option).
+PLAYER_ID_PATTERN = rf"[A-Za-z0-9_][{PLAYER_ID_CHARS}]{{0,{MAX_PLAYER_ID - 1}}}"
 NAME_PATTERN = rf"[a-z][a-z0-9-]{{0,{MAX_NAME - 1}}}"
 CARTRIDGE_ID_PATTERN = NAME_PATTERN
 LOCATION_ID_PATTERN = NAME_PATTERN  # a place in a cartridge

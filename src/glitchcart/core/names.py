@@ -1,10 +1,10 @@
 """Player ids and display names: what a player may be called.
 
 A player id is what a surface knows a player by (a Discord user id, a web player
-id, a terminal seat): 1-64 ASCII letters, digits, ``_``, ``.`` and ``-``, not made
-only of dots (``.``/``..`` read as paths), not ``null`` or ``undefined`` (read as
-missing by scripts). Within a session two ids that differ only in case are the
-same name: the second is refused (:func:`same_id`), so ``ALICE`` can't pose as
+id, a terminal seat): :data:`glitchcart.core.ids.PLAYER_ID`, 1-64 ASCII letters,
+digits, ``_``, ``.`` and ``-``, starting with a letter, digit or ``_`` (so never
+``.``/``..``, read as paths). Within a session two ids that differ only in case are
+the same name: the second is refused (:func:`same_id`), so ``ALICE`` can't pose as
 ``alice`` in a roster or a tally.
 
 A display name is text: at most :data:`MAX_DISPLAY_NAME` characters, no control, format
@@ -20,17 +20,14 @@ from glitchcart.core.ids import PLAYER_ID
 from glitchcart.errors import InvalidInput
 
 MAX_DISPLAY_NAME = 40
-_RESERVED = frozenset({"null", "undefined"})
 
 
 def check_player_id(player_id: object) -> str:
     """``player_id`` if it is a valid player id; :class:`InvalidInput` if not."""
     if not isinstance(player_id, str) or not PLAYER_ID.fullmatch(player_id):
-        raise InvalidInput("invalid player id: expected 1-64 of A-Z a-z 0-9 _ . -")
-    if not player_id.strip("."):
-        raise InvalidInput("invalid player id: not only dots")
-    if player_id.lower() in _RESERVED:
-        raise InvalidInput(f"invalid player id: {player_id!r} is reserved")
+        raise InvalidInput(
+            "invalid player id: expected 1-64 of A-Z a-z 0-9 _ . -, starting with A-Z a-z 0-9 _"
+        )
     return player_id
 
 
