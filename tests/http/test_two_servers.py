@@ -90,9 +90,12 @@ async def vote(clients: list[Client], player: str, turn: int, rng: random.Random
         if snap.window is not None and player in [v.player for v in snap.window.votes]:
             return
         try:
-            await client.vote(player, choice=1 + rng.randrange(len(snap.choices)), session=S)
+            choice = 1 + rng.randrange(len(snap.choices))
+            await client.vote(
+                player, choice=choice, turn=snap.voting_on or 1, game_id=snap.game_id, session=S
+            )
             return
-        except Conflict:  # resolving, or a race with the other server: try again
+        except Conflict:  # resolving, moved on (WrongTurn), or a race with the other server
             await asyncio.sleep(0.01)
 
 
