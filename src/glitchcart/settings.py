@@ -149,6 +149,21 @@ class Settings(BaseSettings):
         description="web origins (https://host) allowed to call the API from a page; none",
     )
 
+    # Connections (`glitchcart serve`): see glitchcart.http.connections.
+    max_connections: int = Field(
+        default=1000, ge=8, description="open connections; kept below the descriptor limit"
+    )
+    header_timeout: float = Field(
+        default=10.0, gt=0, le=600, description="seconds to send a request line and headers"
+    )
+    body_timeout: float = Field(
+        default=30.0, gt=0, le=3600, description="seconds to send a whole request body"
+    )
+    keep_alive_timeout: float = Field(
+        default=5.0, gt=0, le=600, description="seconds an idle kept-alive connection stays"
+    )
+    max_header_bytes: int = Field(default=16_384, ge=1024, le=1_048_576)
+
     @model_validator(mode="after")
     def _check_api_keys(self) -> Settings:
         names = [k.name for k in self.api_keys]
