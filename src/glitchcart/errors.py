@@ -31,6 +31,7 @@ where they enter, raised ``from`` the original.
     │   └── NoGameRunning            the session has no game booted
     ├── LimitExceeded                an explicit limit was reached (HTTP 429, exit 4)
     │   ├── RateLimited              too many requests; ``retry_after`` seconds (HTTP 429)
+    │   ├── SessionFull              every seat is taken; ``retry_after``: when one frees
     │   └── PayloadTooLarge          a request body over the size limit (HTTP 413)
     ├── ProviderError                a narrator/painter failed (never shown in the story)
     │   ├── ProviderTimeout          no answer in time: retried
@@ -164,15 +165,26 @@ class NoGameRunning(Conflict):
 
 
 class LimitExceeded(GlitchcartError):
+    """An explicit limit was reached; ``retry_after`` seconds, when known, until it may pass."""
+
     exit_code = 4
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class RateLimited(LimitExceeded):
     """Too many requests; the next one may succeed after ``retry_after`` seconds."""
 
+    retry_after: float
+
     def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+        super().__init__(message, retry_after=retry_after)
+
+
+class SessionFull(LimitExceeded):
+    """Every seat of the session is taken by a player who is still around."""
 
 
 class PayloadTooLarge(LimitExceeded):

@@ -82,6 +82,15 @@ class Settings(BaseSettings):
     active_seconds: float = Field(default=15 * 60, ge=0, description="... or this many seconds")
     idle_turns: int = Field(default=5, ge=0, description="IDLE within this many turns")
     idle_seconds_tier: float = Field(default=60 * 60, ge=0, description="... or seconds")
+    max_sessions_per_namespace: int = Field(
+        default=1000, ge=1, description="sessions in one namespace (discord, web, cli...)"
+    )
+    receipt_seconds: float = Field(
+        default=24 * 60 * 60, ge=60, description="how long an idempotency key is remembered"
+    )
+    max_receipts: int = Field(
+        default=5_000, ge=100, le=100_000, description="idempotency receipts kept per session"
+    )
     pictures: bool = Field(default=True, description="paint a frame every turn")
     flipbook: bool = Field(default=False, description="each turn's picture is a short GIF")
     video: bool = Field(default=False, description="film a clip per turn; a film at death")

@@ -13,7 +13,14 @@ from pydantic import ValidationError
 
 from glitchcart import errors
 from glitchcart.client.models import Problem
-from glitchcart.errors import GlitchcartError, InvalidInput, RateLimited, Unreachable, WrongTurn
+from glitchcart.errors import (
+    GlitchcartError,
+    InvalidInput,
+    LimitExceeded,
+    RateLimited,
+    Unreachable,
+    WrongTurn,
+)
 
 
 def error_class(code: str) -> type[GlitchcartError]:
@@ -48,6 +55,8 @@ def error_from_problem(status: int, body: Any) -> GlitchcartError:
         return cls(problem.detail, retry_after=problem.retry_after or 1.0)
     if issubclass(cls, WrongTurn):
         return cls(problem.detail, turn=problem.turn, game_id=problem.game_id)
+    if issubclass(cls, LimitExceeded):
+        return cls(problem.detail, retry_after=problem.retry_after)
     return cls(problem.detail)
 
 

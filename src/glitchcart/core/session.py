@@ -14,7 +14,8 @@ from glitchcart.core.state import WorldState
 from glitchcart.core.turn import Choice, TurnInput
 from glitchcart.core.votes import Tally, VoteWindow, VotingMode
 
-MAX_RECEIPTS = 256
+RECEIPT_SECONDS = 24 * 60 * 60  # how long a repeat of an idempotent request is recognised
+MAX_RECEIPTS = 5_000  # a ceiling on a session record's size, reached by busy rooms only
 
 
 class Phase(StrEnum):
@@ -104,18 +105,27 @@ class GameRecord:
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    """The stored answer to an idempotent request, so a repeat gets the same answer."""
+    """The stored answer to an idempotent request, so a repeat gets the same answer.
+
+    ``at`` is when it was stored: receipts are kept for a time, not by count.
+    """
 
     key: str
     fingerprint: str
     response: dict[str, Any]
+    at: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "fingerprint": self.fingerprint, "response": self.response}
+        return {
+            "key": self.key,
+            "fingerprint": self.fingerprint,
+            "response": self.response,
+            "at": self.at,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Receipt:
-        return cls(str(d["key"]), str(d["fingerprint"]), dict(d["response"]))
+        return cls(str(d["key"]), str(d["fingerprint"]), dict(d["response"]), float(d.get("at", 0)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,9 +221,18 @@ class SessionRecord:
     def receipt(self, key: str) -> Receipt | None:
         return next((r for r in self.receipts if r.key == key), None)
 
-    def with_receipt(self, receipt: Receipt) -> SessionRecord:
-        kept = tuple(r for r in self.receipts if r.key != receipt.key)
-        return replace(self, receipts=(*kept, receipt)[-MAX_RECEIPTS:])
+    def with_receipt(
+        self,
+        receipt: Receipt,
+        *,
+        keep_seconds: float = RECEIPT_SECONDS,
+        max_receipts: int = MAX_RECEIPTS,
+    ) -> SessionRecord:
+        """Store ``receipt`` (stamped with its ``at``), dropping those older than
+        ``keep_seconds``; past ``max_receipts`` the oldest go first."""
+        since = receipt.at - keep_seconds
+        kept = tuple(r for r in self.receipts if r.key != receipt.key and r.at > since)
+        return replace(self, receipts=(*kept, receipt)[-max_receipts:])
 
 
 def empty_session(key: SessionKey) -> SessionRecord:

@@ -33,7 +33,6 @@ from glitchcart.errors import (
     PayloadTooLarge,
     PreconditionFailed,
     ProviderError,
-    RateLimited,
     SessionMismatch,
     StorageError,
     TurnResolving,
@@ -111,7 +110,7 @@ def error_response(exc: BaseException) -> JSONResponse:
         return problem_response(status, error_code(exc), HIDDEN.get(status, HIDDEN[500]))
     headers: dict[str, str] = {}
     extra: dict[str, Any] = {}
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, LimitExceeded) and exc.retry_after is not None:
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
         extra["retry_after"] = exc.retry_after
     elif isinstance(exc, TurnResolving):

@@ -17,6 +17,7 @@ from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.crown import holder_only
 from glitchcart.core.keys import MediaRef, SessionKey, is_game_id
 from glitchcart.core.options import OFFLINE, SessionOptions
+from glitchcart.core.roster import present
 from glitchcart.core.seeds import derive_seed, rng_for
 from glitchcart.core.session import GameRecord, PendingTurn, Phase, SessionRecord, empty_session
 from glitchcart.core.state import initial_state
@@ -26,6 +27,7 @@ from glitchcart.errors import (
     Conflict,
     GameNotFound,
     InvalidInput,
+    LimitExceeded,
     NoGameRunning,
     SessionNotFound,
     TurnResolving,
@@ -84,7 +86,9 @@ class Lifecycle(TurnPipeline):
             raise NoGameRunning(f"session {key} has no game to reset")
         cartridge = self.cartridges.get(record.game.cartridge)
         seed = derive_seed(record.game.seed, "reset", record.game.game_id)
-        return await self._begin(key, cartridge, seed, player, mode=None, replace_running=True)
+        return await self._begin(
+            key, cartridge, seed, player, mode=None, replace_running=True, reseat=True
+        )
 
     async def _begin(
         self,
@@ -96,11 +100,13 @@ class Lifecycle(TurnPipeline):
         mode: VotingMode | None,
         replace_running: bool,
         options: Mapping[str, Any] | None = None,
+        reseat: bool = False,
     ) -> TurnRecord:
+        """Boot a new game in ``key``; ``reseat`` keeps only the players present (a reset)."""
         await self.recover(key)
         seed = self._new_seed() if seed is None else seed
         async with self._lock(key):
-            record = await self.store.load(key) or empty_session(key)
+            record = await self.store.load(key) or await self._new_session(key)
             if record.phase is Phase.RESOLVING:
                 raise TurnResolving("the turn is resolving; try again in a moment")
             if record.phase is Phase.READY and not replace_running:
@@ -112,6 +118,10 @@ class Lifecycle(TurnPipeline):
                 self._may_configure(record, player)
                 record = record.evolve(options=record.options.merge(options))
                 booted.append(NewEvent("options_changed", record.options.to_dict()))
+            if reseat:
+                keep = {p for p in (record.crown, player) if p is not None}
+                roster = present(record.roster, self.clock.now(), self.tiers, keep)
+                record = record.evolve(roster=roster)
             opening_index = rng_for(seed, "opening").randrange(len(cartridge.openings))
             opening = cartridge.openings[opening_index]
             now = self.clock.now()
@@ -145,6 +155,17 @@ class Lifecycle(TurnPipeline):
             )
         return await self._resolve_held(closed, lease)
 
+    async def _new_session(self, key: SessionKey) -> SessionRecord:
+        """An empty record for a session about to be created, if its namespace has room."""
+        limit = self.settings.max_sessions_per_namespace
+        held = sum(1 for s in await self.store.list_sessions() if s.key.namespace == key.namespace)
+        if held >= limit:
+            raise LimitExceeded(
+                f"namespace {key.namespace!r} holds its limit of {limit} sessions; "
+                "delete one or ask the server's operator to raise max_sessions_per_namespace"
+            )
+        return empty_session(key)
+
     async def configure(
         self,
         key: SessionKey,
@@ -167,7 +188,7 @@ class Lifecycle(TurnPipeline):
             record = await self.store.load(key)
             if record is None and not create:
                 raise SessionNotFound(f"no session {key}; boot it with these options instead")
-            record = record or empty_session(key)
+            record = record or await self._new_session(key)
             self._may_configure(record, player)
             options = record.options.merge(checked)
             if options != record.options or record.version == 0:
@@ -233,7 +254,7 @@ class Lifecycle(TurnPipeline):
             raise Conflict(f"game {game_id} is running in {summary.session}; exit it there first")
         await self.recover(key)
         async with self._lock(key):
-            record = await self.store.load(key) or empty_session(key)
+            record = await self.store.load(key) or await self._new_session(key)
             if record.phase is Phase.RESOLVING:
                 raise TurnResolving("the turn is resolving; try again in a moment")
             if record.game is not None and record.game.game_id == game_id:

@@ -173,7 +173,9 @@ class Voting(TurnPipeline):
             )
             if idempotency_key is not None:
                 record = record.with_receipt(
-                    Receipt(idempotency_key, fingerprint(payload), receipt.to_dict())
+                    Receipt(idempotency_key, fingerprint(payload), receipt.to_dict(), now),
+                    keep_seconds=self.settings.receipt_seconds,
+                    max_receipts=self.settings.max_receipts,
                 )
             events: list[NewEvent] = []
             if not seated:
@@ -306,6 +308,8 @@ class Voting(TurnPipeline):
             record.turn_counter,
             when,
             max_players=self.settings.max_players,
+            tiers=self.tiers,
+            keep={record.crown} if record.crown else (),
         )
 
     # ------------------------------------------------------------ crown
