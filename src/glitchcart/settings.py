@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     # at once (150 requests), then keeps to a few requests a second.
     api_rate: float = Field(default=50.0, gt=0, description="requests/s per API key")
     api_burst: int = Field(default=200, ge=1, description="requests a key may send at once")
+    new_sessions_per_hour: int = Field(
+        default=60, ge=1, description="sessions one API key may create an hour"
+    )
     player_rate: float = Field(default=2.0, gt=0, description="actions/s per player")
     player_burst: int = Field(default=6, ge=1, description="actions a player may send at once")
     max_body_bytes: int = Field(default=16_384, ge=256, le=10_000_000)

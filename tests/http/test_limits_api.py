@@ -8,8 +8,9 @@ from pathlib import Path
 
 import httpx
 
+from glitchcart.core.keys import SessionKey
 from glitchcart.http import create_app
-from support.api import ADMIN_KEY, WEB_KEY, api_engine, api_settings, bearer
+from support.api import ADMIN_KEY, DISCORD_KEY, WEB_KEY, api_engine, api_settings, bearer
 
 ROOM = "/v1/sessions/web:room"
 
@@ -45,7 +46,7 @@ async def test_finding_9_a_50_player_room_votes_at_once_through_one_key(tmp_path
             return await http.get(ROOM, headers=site)
 
         async def vote(n: int) -> httpx.Response:
-            body = {"player": f"p{n}", "choice": 1}
+            body = {"player": f"p{n}", "choice": 1, "turn": 1}
             return await http.post(f"{ROOM}/votes", json=body, headers=site)
 
         joined = await asyncio.gather(*(join(n) for n in range(50)))
@@ -73,3 +74,50 @@ async def test_finding_4_a_full_session_answers_429_with_retry_after(tmp_path: P
     assert full.headers["retry-after"] == "3600"
     assert full.json()["code"] == "SessionFull"
     assert "a seat frees in 3600 s" in full.json()["detail"]
+
+
+async def test_finding_7_an_admin_deletes_a_session_for_good(tmp_path: Path) -> None:
+    settings = api_settings(tmp_path)
+    engine = api_engine(tmp_path, settings)
+    async with client_for(create_app(settings, engine)) as http:
+        admin = bearer(ADMIN_KEY)
+        await http.put(ROOM, json={"cartridge": "mini", "seed": 1}, headers=admin)
+        await engine.drain()
+        folder = engine.media.session_folder(SessionKey.parse("web:room"))  # type: ignore[attr-defined]
+        assert folder.exists()
+        player_key = bearer(DISCORD_KEY)  # a play key (and of another namespace)
+        discord = await http.put(
+            "/v1/sessions/discord:9", json={"cartridge": "mini", "seed": 1}, headers=admin
+        )
+        assert discord.status_code == 200
+        await engine.drain()
+        refused = await http.delete("/v1/admin/sessions/discord:9", headers=player_key)
+        assert refused.status_code == 403
+        gone = await http.delete("/v1/admin/sessions/web:room", headers=admin)
+        assert gone.status_code == 204
+        assert (await http.get(ROOM, headers=admin)).status_code == 404
+        assert not folder.exists()
+        again = await http.delete("/v1/admin/sessions/web:room", headers=admin)
+        assert again.status_code == 404
+
+
+async def test_finding_7_new_sessions_per_key_are_rate_limited(tmp_path: Path) -> None:
+    settings = api_settings(tmp_path, new_sessions_per_hour=2)
+    engine = api_engine(tmp_path, settings)
+    app = create_app(settings, engine, now=FrozenMonotonic())
+    boot = {"cartridge": "mini", "seed": 1}
+    async with client_for(app) as http:
+        site, admin = bearer(WEB_KEY), bearer(ADMIN_KEY)
+        for room in ("web:a", "web:b"):
+            assert (await http.put(f"/v1/sessions/{room}", json=boot, headers=site)).is_success
+            await engine.drain()
+        swap = await http.put("/v1/sessions/web:a", json={**boot, "swap": True}, headers=site)
+        assert swap.status_code == 200  # booting an existing session creates nothing
+        await engine.drain()
+        third = await http.put("/v1/sessions/web:c", json=boot, headers=site)
+        assert third.status_code == 429
+        assert third.headers["retry-after"] == "1800"
+        assert "new sessions" in third.json()["detail"]
+        other_key = await http.put("/v1/sessions/web:c", json=boot, headers=admin)
+        assert other_key.status_code == 200
+        await engine.drain()

@@ -31,7 +31,12 @@ from support.tapes import add_tapes
 
 _ROOT = tempfile.TemporaryDirectory(prefix="glitchcart-fuzz-")
 _SETTINGS = api_settings(
-    Path(_ROOT.name), api_rate=1e9, api_burst=10**9, player_rate=1e9, player_burst=10**9
+    Path(_ROOT.name),
+    api_rate=1e9,
+    api_burst=10**9,
+    player_rate=1e9,
+    player_burst=10**9,
+    new_sessions_per_hour=10**6,
 )
 _ENGINE = api_engine(Path(_ROOT.name), _SETTINGS)
 add_tapes(_ENGINE)  # the tape routes build real (small) tapes rather than answer "off"

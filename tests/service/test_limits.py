@@ -109,3 +109,12 @@ async def test_finding_7_sessions_per_namespace_are_bounded(tmp_path: Path) -> N
     await engine.delete_session(second)
     await engine.boot(SessionKey.parse("discord:3"), "mini", seed=1)
     await engine.drain()
+
+
+async def test_finding_7_deleting_a_session_deletes_its_events(tmp_path: Path) -> None:
+    engine, _ = await booted(tmp_path)
+    await engine.vote(KEY, "ann", choice=1)
+    await engine.drain()
+    assert (await engine.store.read(KEY, after=0)).events
+    await engine.delete_session(KEY)
+    assert (await engine.store.read(KEY, after=0)).events == ()

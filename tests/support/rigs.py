@@ -62,7 +62,13 @@ async def rig(kind: str, root: Path, **engine_parts: Any) -> AsyncIterator[Rig]:
 def unlimited(settings: Settings) -> Settings:
     """Rate limits out of the way: they are the access tests' business, not conformance's."""
     return settings.model_copy(
-        update={"api_rate": 1e9, "api_burst": 10**9, "player_rate": 1e9, "player_burst": 10**9}
+        update={
+            "api_rate": 1e9,
+            "api_burst": 10**9,
+            "player_rate": 1e9,
+            "player_burst": 10**9,
+            "new_sessions_per_hour": 10**6,
+        }
     )
 
 

@@ -120,6 +120,10 @@ class Client:
         """Save and eject the running game; returns its game id."""
         return (await self.transport.exit(resolve_session(session))).game_id
 
+    async def delete_session(self, *, session: SessionArg = None) -> None:
+        """Delete the session for good: its history, saved games and media (admin only)."""
+        await self.transport.delete_session(resolve_session(session))
+
     async def reset(self, *, player: str | None = None, session: SessionArg = None) -> Turn:
         key = resolve_session(session)
         return await self.transport.reset(key, _build(lambda: PlayerRequest(player=player)))

@@ -131,6 +131,9 @@ class HttpTransport:
     async def exit(self, key: SessionKey) -> GameRef:
         return _parse(GameRef, await self._call("DELETE", _path(key)))
 
+    async def delete_session(self, key: SessionKey) -> None:
+        await self._call("DELETE", f"/v1/admin/sessions/{quote(str(key), safe='')}")
+
     async def vote(
         self, key: SessionKey, body: VoteRequest, idempotency_key: str | None
     ) -> VoteReceiptOut:

@@ -92,6 +92,9 @@ class InProcessTransport:
     async def exit(self, key: SessionKey) -> GameRef:
         return GameRef(game_id=await self.engine.exit(key))
 
+    async def delete_session(self, key: SessionKey) -> None:
+        await self.engine.delete_session(key)
+
     async def vote(
         self, key: SessionKey, body: VoteRequest, idempotency_key: str | None
     ) -> VoteReceiptOut:

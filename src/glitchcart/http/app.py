@@ -30,7 +30,7 @@ from glitchcart.http.access import PUBLIC_PREFIX, AccessMiddleware, Gatekeeper
 from glitchcart.http.answers import answer
 from glitchcart.http.credentials import COOKIE, Credentials
 from glitchcart.http.deps import AppParts, Caller, Parts
-from glitchcart.http.limits import BodyLimit
+from glitchcart.http.limits import BodyLimit, session_creations
 from glitchcart.http.problem import documented, on_error, on_http_error, on_invalid_request
 from glitchcart.service.engine import Engine
 from glitchcart.settings import Settings
@@ -57,7 +57,11 @@ def create_app(
     if credentials is None:
         secret, revocations = credential_parts(settings)
         credentials = Credentials(secret, revocations, time.time, settings.credential_days * 86400)
-    parts = AppParts(settings=settings, gatekeeper=Gatekeeper(settings, now, credentials))
+    parts = AppParts(
+        settings=settings,
+        gatekeeper=Gatekeeper(settings, now, credentials),
+        creations=session_creations(settings, now),
+    )
     if engine is not None:
         parts.bind(engine)
 
@@ -115,6 +119,7 @@ def create_app(
 
     for module in (sessions, turns, crown, frames, tapes, events, games, identity):
         app.include_router(module.router, responses=documented(*COMMON))
+    app.include_router(sessions.admin_router, responses=documented(*COMMON))
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app
 

@@ -19,6 +19,7 @@ from glitchcart.client.models import KEY_PATTERN
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import Forbidden, InvalidInput, StorageError, Unauthorized
 from glitchcart.http.access import Gatekeeper, Principal
+from glitchcart.http.limits import TokenBuckets
 from glitchcart.service.engine import Engine
 from glitchcart.settings import Settings
 
@@ -31,6 +32,7 @@ class AppParts:
 
     settings: Settings
     gatekeeper: Gatekeeper
+    creations: TokenBuckets  # new sessions, per API key
     transport: InProcessTransport | None = field(default=None)
 
     def bind(self, engine: Engine) -> None:

@@ -1,4 +1,5 @@
-"""Rate limits (token buckets per API key and per player) and the request body limit."""
+"""Rate limits (token buckets per API key, per player and for new sessions per key)
+and the request body limit. Connections are guarded apart, in :mod:`.connections`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from glitchcart.errors import PayloadTooLarge, RateLimited
 from glitchcart.http.problem import error_response
+from glitchcart.settings import Settings
 
 MAX_BUCKETS = 100_000
 
@@ -51,6 +53,12 @@ class TokenBuckets:
         self._buckets[name] = (tokens - 1.0, now)
         if len(self._buckets) > self._max:
             self._buckets.popitem(last=False)
+
+
+def session_creations(settings: Settings, now: Callable[[], float]) -> TokenBuckets:
+    """Buckets of new sessions per API key: ``new_sessions_per_hour``, all at once at most."""
+    per_hour = settings.new_sessions_per_hour
+    return TokenBuckets(per_hour / 3600, per_hour, now)
 
 
 class BodyLimit:

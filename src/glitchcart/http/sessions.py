@@ -18,6 +18,7 @@ from glitchcart.client.models import (
     SessionView,
     Turn,
 )
+from glitchcart.errors import SessionNotFound
 from glitchcart.http.answers import answer
 from glitchcart.http.deps import Admin, Caller, Key, Parts
 from glitchcart.http.problem import documented
@@ -33,8 +34,13 @@ def etag(version: int) -> str:
 async def boot(key: Key, body: BootRequest, api: Parts, caller: Caller) -> Response:
     """Boot a cartridge as a new game and return its prologue. 409 while a game runs,
     unless ``swap`` asks to save it and take its place (the roster stays; with a crown
-    held, only its holder may)."""
+    held, only its holder may). A key may create ``new_sessions_per_hour`` sessions; a
+    namespace holds a bounded number."""
     body = api.acting(caller, key, body, required=False)
+    try:
+        await api.service.snapshot(key)
+    except SessionNotFound:
+        api.creations.take(caller.name, what="new sessions by this API key")
     return answer(await api.service.boot(key, body))
 
 
@@ -64,6 +70,17 @@ async def snapshot(
 async def exit_game(key: Key, api: Parts, _: Admin) -> Response:
     """Save and eject the running game (it stays in the saved games). Admin keys only."""
     return answer(await api.service.exit(key))
+
+
+admin_router = APIRouter(prefix="/v1/admin/sessions/{key}", tags=["sessions"])
+
+
+@admin_router.delete("", status_code=204, response_class=Response, responses=documented(404))
+async def delete_session(key: Key, api: Parts, _: Admin) -> Response:
+    """Delete the session for good: its record, history, saved games, media and events
+    (``DELETE /v1/sessions/{key}`` only ejects the game). Admin keys only."""
+    await api.service.delete_session(key)
+    return Response(status_code=204)
 
 
 @router.post("/reset", response_model=Turn, responses=documented(404, 409, 413))
