@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     max_sessions_per_namespace: int = Field(
         default=1000, ge=1, description="sessions in one namespace (discord, web, cli...)"
     )
+    games_per_session: int = Field(
+        default=50, ge=1, description="saved games (and their media) a session keeps"
+    )
     receipt_seconds: float = Field(
         default=24 * 60 * 60, ge=60, description="how long an idempotency key is remembered"
     )

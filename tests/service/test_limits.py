@@ -118,3 +118,23 @@ async def test_finding_7_deleting_a_session_deletes_its_events(tmp_path: Path) -
     assert (await engine.store.read(KEY, after=0)).events
     await engine.delete_session(KEY)
     assert (await engine.store.read(KEY, after=0)).events == ()
+
+
+async def test_finding_7_old_games_and_their_media_are_retired(tmp_path: Path) -> None:
+    engine, clock = await booted(tmp_path, games_per_session=2)
+    await engine.drain()
+    first = (await engine.snapshot(KEY)).game_id
+    first_frames = [t.frame for t in await engine.history(KEY) if t.frame is not None]
+    assert first_frames and await engine.media.exists(first_frames[0])
+    for _ in range(3):
+        clock.advance(60)
+        await engine.reset(KEY)
+        await engine.drain()
+    games = [g for g in await engine.games() if g.session == KEY]
+    assert len(games) == 2
+    assert first not in {g.game_id for g in games}
+    assert not await engine.media.exists(first_frames[0])
+    other = SessionKey.parse("web:other")
+    await engine.boot(other, "mini", seed=1)  # another session's games are its own
+    await engine.drain()
+    assert len([g for g in await engine.games() if g.session == KEY]) == 2

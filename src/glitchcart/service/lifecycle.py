@@ -153,7 +153,20 @@ class Lifecycle(TurnPipeline):
                 lease,
                 tuple(booted),
             )
-        return await self._resolve_held(closed, lease)
+        prologue = await self._resolve_held(closed, lease)
+        await self._retire_games(key)
+        return prologue
+
+    async def _retire_games(self, key: SessionKey) -> None:
+        """Delete ``key``'s saved games, history and media past the newest
+        ``games_per_session`` (the one running counts; it is never deleted)."""
+        keep = self.settings.games_per_session
+        mine = [g for g in await self.store.list_games() if g.session == key]  # newest first
+        for old in [g for g in mine if not g.live][max(0, keep - 1) :]:
+            try:
+                await self.delete_game(old.game_id)
+            except (Conflict, GameNotFound):
+                continue  # loaded elsewhere or deleted meanwhile: not ours to retire
 
     async def _new_session(self, key: SessionKey) -> SessionRecord:
         """An empty record for a session about to be created, if its namespace has room."""
