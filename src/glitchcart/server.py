@@ -6,6 +6,9 @@ never imports the HTTP surface itself.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 import uvicorn
 
 from glitchcart.http import create_app
@@ -17,17 +20,19 @@ FD_RESERVE = 256  # descriptors kept for the database, media files, encoders and
 # asyncio accepts up to `backlog` sockets per wake-up before the guard sees any of them:
 # a batch that fits in the reserve never runs the process out of descriptors
 BACKLOG = FD_RESERVE // 4
+STARTUP_FAILURE = 3  # the exit status uvicorn.run gives a server that could not start
 
 
 def run_server(settings: Settings, host: str, port: int) -> None:
     """Serve the API until interrupted; refuses a public address without API keys."""
     check_bind(host, settings)
+    descriptors = descriptor_limit()
     guard = ConnectionGuard(
-        max_connections=connection_cap(settings.max_connections, descriptor_limit()),
+        max_connections=connection_cap(settings.max_connections, descriptors),
         header_timeout=settings.header_timeout,
         body_timeout=settings.body_timeout,
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=host,
         port=port,
@@ -40,6 +45,18 @@ def run_server(settings: Settings, host: str, port: int) -> None:
         timeout_graceful_shutdown=5,  # event streams never end by themselves
         log_level="info",
     )
+    logging.getLogger("uvicorn.error").info(  # the config has set uvicorn's logging up
+        "At most %d connections (descriptor limit %s); heads within %g s, bodies within %g s",
+        guard.max_connections,
+        descriptors or "none",
+        settings.header_timeout,
+        settings.body_timeout,
+    )
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn raises a caught SIGINT again
+        server.run()
+    if not server.started:  # uvicorn has logged why (a port in use...); exit as uvicorn.run does
+        raise SystemExit(STARTUP_FAILURE)
 
 
 def connection_cap(wanted: int, descriptors: int | None) -> int:
