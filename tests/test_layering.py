@@ -26,7 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     # the bot talks to the game only through the client: no service, store or adapter
     "discord": {"core", "errors", "settings", "client", "discord"},
     # the bot process's composition root: picks the transport (in-process engine or HTTP)
-    "bot": {"discord", "client", "bootstrap", "settings", "errors", "core"},
+    "bot": {"discord", "client", "bootstrap", "settings", "errors", "core", "adapters"},
     "settings": {"settings", "core.ids"},  # the one module of id patterns
     "errors": set(),
     "cartridges": set(),

@@ -1,0 +1,67 @@
+"""A game in a channel, played through the real bot as users would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from support.discord_bot import QUICK, BotProcess
+from support.discord_server import DiscordServer, buttons
+
+
+def turn_messages(server: DiscordServer, channel: int) -> list[dict[str, Any]]:
+    """The channel's turn messages (those with vote buttons)."""
+    return [m for m in server.channel_messages(channel) if buttons(m)]
+
+
+def open_turn(server: DiscordServer, channel: int) -> dict[str, Any] | None:
+    found = [m for m in turn_messages(server, channel) if not buttons(m)[0].get("disabled")]
+    return found[-1] if found else None
+
+
+async def test_play_posts_the_prologue_with_its_picture_and_buttons(
+    server: DiscordServer, bot: BotProcess
+) -> None:
+    channel = next(iter(server.channels))
+    ann = server.user("ann")
+    ack = await server.command(channel, ann, "play", cartridge=QUICK)
+    response = await ack.wait()
+    assert response["type"] == 5  # deferred before the engine was asked anything
+    message = await server.wait_for(lambda: open_turn(server, channel))
+    embed = message["embeds"][0]
+    assert "turn 0" in embed["title"]
+    assert embed["description"]
+    assert message["attachments"][0]["filename"].startswith("frame.")
+    assert all(b["custom_id"].startswith("gc:v:1:") for b in buttons(message))
+    assert "started" in await ack.said()
+
+
+async def test_a_click_votes_and_the_window_closes_with_a_tally(
+    server: DiscordServer, bot: BotProcess
+) -> None:
+    channel = next(iter(server.channels))
+    ann, bob = server.user("ann"), server.user("bob")
+    await (await server.command(channel, ann, "play", cartridge=QUICK)).wait()
+    prologue = await server.wait_for(lambda: open_turn(server, channel))
+    first = buttons(prologue)[0]["custom_id"]
+    # bob joins by voting; ann (who started the game) votes last, and all have voted
+    clicks = [await server.click(prologue, first, bob), await server.click(prologue, first, ann)]
+    for click in clicks:
+        assert (await click.wait())["type"] == 6  # deferred update: acknowledged at once
+        assert "Your vote" in await click.said()
+    # the window closes: the old message shows the tally, its buttons off
+    closed = await server.wait_for(
+        lambda: (
+            all(b.get("disabled") for b in buttons(server.messages[int(prologue["id"])]))
+            and server.messages[int(prologue["id"])]
+        ),
+        within=20,
+    )
+    votes = next(f for f in closed["embeds"][0]["fields"] if f["name"] == "Votes")
+    assert "2 ballots" in votes["value"]
+    # and the next turn has its own message
+    nxt = await server.wait_for(lambda: open_turn(server, channel), within=20)
+    assert nxt["id"] != prologue["id"]
+    assert "turn 1" in nxt["embeds"][0]["title"]
+    late = await server.click(closed, first, ann)
+    await late.wait()
+    assert "turn is over" in await late.said()
