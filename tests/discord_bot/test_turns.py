@@ -44,8 +44,8 @@ async def test_a_click_votes_and_the_window_closes_with_a_tally(
     prologue = await server.wait_for(lambda: open_turn(server, channel))
     first = buttons(prologue)[0]["custom_id"]
     # bob joins by voting; ann (who started the game) votes last, and all have voted
-    clicks = [await server.click(prologue, first, bob), await server.click(prologue, first, ann)]
-    for click in clicks:
+    for user in (bob, ann):
+        click = await server.click(prologue, first, user)
         assert (await click.wait())["type"] == 6  # deferred update: acknowledged at once
         assert "Your vote" in await click.said()
     # the window closes: the old message shows the tally, its buttons off
@@ -65,3 +65,35 @@ async def test_a_click_votes_and_the_window_closes_with_a_tally(
     late = await server.click(closed, first, ann)
     await late.wait()
     assert "turn is over" in await late.said()
+
+
+async def test_two_channels_play_at_once_and_never_see_each_other(
+    server: DiscordServer, bot: BotProcess
+) -> None:
+    general, side = list(server.channels)
+    ann, bob = server.user("ann"), server.user("bob")
+    await (await server.command(general, ann, "play", cartridge=QUICK)).wait()
+    await (await server.command(side, bob, "play", cartridge="ashen-vault")).wait()
+    here = await server.wait_for(lambda: open_turn(server, general))
+    there = await server.wait_for(lambda: open_turn(server, side))
+    assert "Dust Signal" in here["embeds"][0]["title"]
+    assert "Dust Signal" not in there["embeds"][0]["title"]
+    # a vote in one channel moves only that channel on
+    click = await server.click(here, buttons(here)[0]["custom_id"], ann)
+    assert "closed the vote" in await click.said()
+    nxt = await server.wait_for(
+        lambda: len(turn_messages(server, general)) == 2 and open_turn(server, general)
+    )
+    assert "turn 1" in nxt["embeds"][0]["title"]
+    assert [m["id"] for m in turn_messages(server, side)] == [there["id"]]
+    assert not buttons(server.messages[int(there["id"])])[0].get("disabled")
+    # every message of a channel is of its own game: titles, pictures, buttons
+    for channel, title in ((general, "Dust Signal"), (side, "Ashen")):
+        for message in turn_messages(server, channel):
+            assert title in message["embeds"][0]["title"]
+    ours = {b["custom_id"].rsplit(":", 1)[1] for b in buttons(nxt)}
+    assert buttons(there)[0]["custom_id"].rsplit(":", 1)[1] not in ours
+    here_frames = {data for m in turn_messages(server, general)
+                   for _, data in server.files[int(m["id"])]}
+    there_frames = {data for _, data in server.files[int(there["id"])]}
+    assert not here_frames & there_frames

@@ -17,12 +17,16 @@ CHILD = Path(__file__).with_name("discord_child.py")
 QUICK = "quick-signal"  # dust-signal with a short vote window
 
 
-def quick_cartridges(folder: Path, countdown: float = 2.0, idle: float = 600.0) -> Path:
-    """A folder with ``quick-signal``: the packaged dust-signal, ``countdown`` s windows."""
+def quick_cartridges(
+    folder: Path, countdown: float = 2.0, idle: float = 600.0, health: int = 10
+) -> Path:
+    """A folder with ``quick-signal``: the packaged dust-signal with ``countdown`` s
+    windows (and, to die soon, less ``health``)."""
     text = (files("glitchcart.cartridges") / "dust-signal.toml").read_text(encoding="utf-8")
     text = text.replace('id = "dust-signal"', f'id = "{QUICK}"', 1)
     text = text.replace("countdown_seconds = 20", f"countdown_seconds = {countdown}", 1)
     text = text.replace("idle_seconds = 90", f"idle_seconds = {idle}", 1)
+    text = text.replace("health = 10\n", f"health = {health}\n", 1)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{QUICK}.toml").write_text(text, encoding="utf-8")
     return folder

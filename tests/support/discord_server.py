@@ -242,7 +242,8 @@ class DiscordServer:
                 return value
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0:
-                raise TimeoutError("the bot did not get there")
+                recent = "\n".join(self.transcript[-15:])
+                raise TimeoutError(f"the bot did not get there; last in the channels:\n{recent}")
             self.message_posted.clear()
             with suppress(TimeoutError):
                 await asyncio.wait_for(self.message_posted.wait(), min(left, 0.25))
@@ -593,7 +594,7 @@ class DiscordServer:
             if part.name == "payload_json":
                 payload = json.loads(await part.text())  # type: ignore[union-attr]
             else:
-                files.append((part.filename or "file", await part.read()))  # type: ignore[union-attr]
+                files.append((part.filename or "file", bytes(await part.read())))  # type: ignore[union-attr]
         if sum(len(data) for _, data in files) > self.upload_limit:
             return None, []
         return payload, files

@@ -110,7 +110,10 @@ class ChannelFeed:
                     async for event in stream:
                         failures = 0
                         self.last_event = event.id
-                        await self._on(event)
+                        try:
+                            await self._on(event)
+                        except Exception:  # one event badly shown must not stop the channel
+                            log.exception("channel %s: %s not shown", self.key, event.kind)
             except SessionNotFound:
                 return  # no game here yet: `play` starts following again
             except (GlitchcartError, discord.HTTPException) as exc:
@@ -241,8 +244,8 @@ class ChannelFeed:
             log.warning("channel %s: vote counts not shown: %s", self.key, exc)
 
     async def _closed(self, window_turn: int, tally: TallyOut) -> None:
-        if self._counts is not None and not self._counts.done():
-            self._counts.cancel()
+        # A pending counts edit is not cancelled (a request cancelled in flight was seen to
+        # stall later requests on its bucket in discord.py 2.7); it finds the turn closed.
         async with self._lock:
             shown = self.open
             if shown is None or shown.window_turn != window_turn:
