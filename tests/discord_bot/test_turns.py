@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from support.discord_bot import QUICK, BotProcess
-from support.discord_server import DiscordServer, buttons
-
-
-def turn_messages(server: DiscordServer, channel: int) -> list[dict[str, Any]]:
-    """The channel's turn messages (those with vote buttons)."""
-    return [m for m in server.channel_messages(channel) if buttons(m)]
-
-
-def open_turn(server: DiscordServer, channel: int) -> dict[str, Any] | None:
-    found = [m for m in turn_messages(server, channel) if not buttons(m)[0].get("disabled")]
-    return found[-1] if found else None
+from support.discord_server import DiscordServer, buttons, field, open_turn, turn_messages
 
 
 async def test_play_posts_the_prologue_with_its_picture_and_buttons(
@@ -56,8 +44,7 @@ async def test_a_click_votes_and_the_window_closes_with_a_tally(
         ),
         within=20,
     )
-    votes = next(f for f in closed["embeds"][0]["fields"] if f["name"] == "Votes")
-    assert "2 ballots" in votes["value"]
+    assert "2 ballots" in field(closed, "Votes")
     # and the next turn has its own message
     nxt = await server.wait_for(lambda: open_turn(server, channel), within=20)
     assert nxt["id"] != prologue["id"]
@@ -93,7 +80,8 @@ async def test_two_channels_play_at_once_and_never_see_each_other(
             assert title in message["embeds"][0]["title"]
     ours = {b["custom_id"].rsplit(":", 1)[1] for b in buttons(nxt)}
     assert buttons(there)[0]["custom_id"].rsplit(":", 1)[1] not in ours
-    here_frames = {data for m in turn_messages(server, general)
-                   for _, data in server.files[int(m["id"])]}
+    here_frames = {
+        data for m in turn_messages(server, general) for _, data in server.files[int(m["id"])]
+    }
     there_frames = {data for _, data in server.files[int(there["id"])]}
     assert not here_frames & there_frames

@@ -158,6 +158,26 @@ def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def turn_messages(server: DiscordServer, channel: int) -> list[dict[str, Any]]:
+    """The channel's turn messages (those with vote buttons), oldest first."""
+    return [m for m in server.channel_messages(channel) if buttons(m)]
+
+
+def open_turn(server: DiscordServer, channel: int) -> dict[str, Any] | None:
+    """The newest turn message whose buttons are live."""
+    found = [m for m in turn_messages(server, channel) if not buttons(m)[0].get("disabled")]
+    return found[-1] if found else None
+
+
+def field(message: dict[str, Any], name: str) -> str:
+    """The value of an embed field of a message."""
+    for item in message["embeds"][0].get("fields") or []:
+        if item["name"] == name:
+            value: str = item["value"]
+            return value
+    raise AssertionError(f"no field {name!r} in {message['embeds'][0]}")
+
+
 class DiscordServer:
     def __init__(self, token: str, *, upload_limit: int = UPLOAD_LIMIT) -> None:
         self.token = token
