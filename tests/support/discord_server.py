@@ -28,7 +28,7 @@ import itertools
 import json
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -271,20 +271,39 @@ class DiscordServer:
     # ------------------------------------------------------------ users act
 
     async def command(self, channel_id: int, user: User, sub: str, **options: Any) -> Ack:
-        """``/glitch <sub> [options]`` typed by ``user`` in the channel."""
-        data = {
+        """``/glitch <sub> [options]`` typed by ``user`` in the channel; ``sub`` may name a
+        subcommand of a group (``"crown take"``); a :class:`User` value is a member option."""
+        *groups, name = sub.split()
+        node: dict[str, Any] = {
+            "name": name,
+            "type": 1,
+            "options": [_option(k, v) for k, v in options.items() if v is not None],
+        }
+        for group in reversed(groups):
+            node = {"name": group, "type": 2, "options": [node]}
+        data: dict[str, Any] = {
             "id": str(self._command_id("glitch")),
             "name": "glitch",
             "type": 1,
-            "options": [
-                {
-                    "name": sub,
-                    "type": 1,
-                    "options": [_option(k, v) for k, v in options.items() if v is not None],
-                }
-            ],
+            "options": [node],
         }
-        self.transcript.append(f"{user.name}: /glitch {sub} {_args(options)}".rstrip())
+        members = [v for v in options.values() if isinstance(v, User)]
+        if members:
+            data["resolved"] = {
+                "users": {str(m.id): m.wire() for m in members},
+                "members": {
+                    str(m.id): {
+                        "roles": [],
+                        "joined_at": _now(),
+                        "flags": 0,
+                        "permissions": str(m.permissions),
+                        "nick": None,
+                    }
+                    for m in members
+                },
+            }
+        shown = {k: (v.name if isinstance(v, User) else v) for k, v in options.items()}
+        self.transcript.append(f"{user.name}: /glitch {sub} {_args(shown)}".rstrip())
         return await self._interact(2, channel_id, user, data)
 
     async def autocomplete(
@@ -307,12 +326,14 @@ class DiscordServer:
         data = {"custom_id": custom_id, "component_type": 2}
         return await self._interact(3, int(current["channel_id"]), user, data, message=current)
 
-    async def submit(self, opened: Ack, values: dict[str, str]) -> Ack:
-        """Fill in and submit the modal the bot answered ``opened`` with."""
+    async def submit(self, opened: Ack, values: list[str]) -> Ack:
+        """Fill in the text inputs of the modal the bot answered ``opened`` with, in
+        order, and submit it."""
         modal = opened.modal
         assert modal is not None, "the bot answered with no modal"
         self.transcript.append(f"{opened.user.name} submits {json.dumps(values)}")
-        rows = [_filled(component, values) for component in modal.get("components", [])]
+        typed = iter(values)
+        rows = [_filled(component, typed) for component in modal.get("components", [])]
         data = {"custom_id": modal["custom_id"], "components": rows}
         return await self._interact(5, opened.channel_id, opened.user, data)
 
@@ -841,7 +862,11 @@ class _Gateway:
 
 
 def _option(name: str, value: Any) -> dict[str, Any]:
-    kind = 4 if isinstance(value, int) and not isinstance(value, bool) else 3
+    if isinstance(value, User):
+        return {"name": name, "type": 6, "value": str(value.id)}
+    if isinstance(value, bool):
+        return {"name": name, "type": 5, "value": value}
+    kind = 4 if isinstance(value, int) else 3
     return {"name": name, "type": kind, "value": value}
 
 
@@ -849,19 +874,15 @@ def _args(options: dict[str, Any]) -> str:
     return " ".join(f"{k}:{v}" for k, v in options.items() if v is not None)
 
 
-def _filled(component: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
-    """A modal component as a submit carries it: inputs with their values."""
+def _filled(component: dict[str, Any], typed: Iterator[str]) -> dict[str, Any]:
+    """A modal component as a submit carries it: its text inputs with values."""
     if component.get("type") == 4:  # a text input
-        return {
-            "type": 4,
-            "custom_id": component["custom_id"],
-            "value": values.get(component["custom_id"], ""),
-        }
+        return {"type": 4, "custom_id": component["custom_id"], "value": next(typed, "")}
     out: dict[str, Any] = {"type": component.get("type"), "id": component.get("id", 0)}
     if "components" in component:
-        out["components"] = [_filled(c, values) for c in component["components"]]
+        out["components"] = [_filled(c, typed) for c in component["components"]]
     if "component" in component:
-        out["component"] = _filled(component["component"], values)
+        out["component"] = _filled(component["component"], typed)
     return out
 
 
