@@ -50,7 +50,7 @@ class GlitchCommands(app_commands.Group):
         key, player = session_of(channel_id), player_of(interaction.user)
         turn = await self.client.boot(chosen, swap=swap, player=player, session=key)
         await self.client.join(player, name=name_of(interaction.user), session=key)
-        feed = self.feeds.follow(channel_id)
+        feed = self.feeds.follow(channel_id, interaction.filesize_limit)
         await feed.show(turn)
         who = render.escape(name_of(interaction.user))
         await interaction.edit_original_response(content=f"▶️ {who} started `{chosen}`.")
@@ -204,7 +204,7 @@ class GlitchCommands(app_commands.Group):
             return
         channel_id = _channel(interaction)
         loaded = await self.client.load_game(game_id, swap=swap, session=session_of(channel_id))
-        feed = self.feeds.follow(channel_id)
+        feed = self.feeds.follow(channel_id, interaction.filesize_limit)
         view = await self.client.snapshot(session=session_of(channel_id))
         if view.last is not None:
             await feed.show(view.last)
@@ -229,7 +229,7 @@ class GlitchCommands(app_commands.Group):
         turn = await self.client.reset(
             player=player_of(interaction.user), session=session_of(channel_id)
         )
-        await self.feeds.follow(channel_id).show(turn)
+        await self.feeds.follow(channel_id, interaction.filesize_limit).show(turn)
         await say(interaction, "Started over.")
 
     @app_commands.command(description="Providers, flipbook, video (Manage Channels or the crown).")

@@ -30,7 +30,7 @@ from glitchcart.core.keys import SessionKey
 from glitchcart.discord import render
 from glitchcart.discord.buttons import choice_view
 from glitchcart.discord.ids import session_of
-from glitchcart.discord.tapes import upload_tape
+from glitchcart.discord.tapes import HEADROOM, upload_tape
 from glitchcart.errors import GlitchcartError, SessionNotFound
 
 log = logging.getLogger(__name__)
@@ -217,6 +217,9 @@ class ChannelFeed:
         except GlitchcartError as exc:
             log.warning("channel %s: no picture for turn %s: %s", self.key, turn, exc)
             return []
+        if len(picture) > self.upload_limit - HEADROOM:
+            log.info("channel %s: the picture of turn %s passes the upload limit", self.key, turn)
+            return []
         name = f"{render.FRAME_FILE}.{ref.name.rsplit('.', 1)[-1]}"
         shown.embed.set_image(url=f"attachment://{name}")
         return [discord.File(io.BytesIO(picture), filename=name)]
@@ -329,7 +332,10 @@ class Feeds:
         self.edit_interval = edit_interval
         self.feeds: dict[int, ChannelFeed] = {}
 
-    def follow(self, channel_id: int) -> ChannelFeed:
+    def follow(self, channel_id: int, upload_limit: int | None = None) -> ChannelFeed:
+        """The feed of a channel, following its events. ``upload_limit``: what an
+        interaction in the channel said the upload limit is (it knows better than the
+        guild's boost tier)."""
         feed = self.feeds.get(channel_id)
         if feed is None:
             cached = self.bot.get_channel(channel_id)
@@ -350,6 +356,8 @@ class Feeds:
                 upload_limit=limit,
             )
             self.feeds[channel_id] = feed
+        if upload_limit is not None:
+            feed.upload_limit = upload_limit
         feed.start()
         return feed
 

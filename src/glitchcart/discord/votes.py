@@ -44,7 +44,7 @@ class Votes:
             await say(interaction, NOT_IN_CHANNEL)
             return
         key = session_of(interaction.channel_id)
-        feed = self.feeds.follow(interaction.channel_id)
+        feed = self.feeds.follow(interaction.channel_id, interaction.filesize_limit)
         try:
             view = await self.client.snapshot(session=key)
             if not is_open_for(view, ballot):
