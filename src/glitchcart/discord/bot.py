@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 
 from glitchcart.client import Client
+from glitchcart.discord.backlog import Backlog
 from glitchcart.discord.buttons import ChoiceButton
 from glitchcart.discord.commands import GlitchCommands
 from glitchcart.discord.feed import Feeds
@@ -65,9 +66,11 @@ class GlitchBot(discord.AutoShardedClient):
         self.tree = GlitchTree(self)
         self.feeds = Feeds(client, self, settings.discord_edit_interval)
         self.voter = Votes(client, self.feeds)
+        self.backlog = Backlog()
         self.tree.add_command(GlitchCommands(client, self.feeds))
 
     async def setup_hook(self) -> None:
+        self.backlog.start()
         self.add_dynamic_items(ChoiceButton)
         await self.tree.sync()
 
@@ -84,5 +87,6 @@ class GlitchBot(discord.AutoShardedClient):
                 self.feeds.follow(int(channel))
 
     async def close(self) -> None:
+        await self.backlog.stop()
         await self.feeds.stop()
         await super().close()

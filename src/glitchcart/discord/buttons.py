@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -54,8 +54,15 @@ class Voter(Protocol):
     async def click(self, interaction: discord.Interaction[Any], ballot: Ballot) -> None: ...
 
 
-class VoterHolder(Protocol):
+class Backlog(Protocol):
+    async def put(self, work: Callable[[], Awaitable[None]]) -> None: ...
+
+
+class BotParts(Protocol):
+    """What a click needs of the bot: who votes, and the backlog it waits in."""
+
     voter: Voter
+    backlog: Backlog
 
 
 class ChoiceButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CUSTOM_ID.pattern):
@@ -84,10 +91,12 @@ class ChoiceButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CUST
         return cls(ballot, label or "")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        # Acknowledge first (DEFERRED_UPDATE_MESSAGE): the 3-second rule.
+        # Acknowledge first (DEFERRED_UPDATE_MESSAGE): the 3-second rule; the vote waits
+        # in the backlog so that other clicks' acknowledgements do not wait behind it.
         await interaction.response.defer()
-        client: VoterHolder = interaction.client
-        await client.voter.click(interaction, self.ballot)
+        bot: BotParts = interaction.client
+        ballot = self.ballot
+        await bot.backlog.put(lambda: bot.voter.click(interaction, ballot))
 
 
 def choice_view(
