@@ -13,6 +13,7 @@ import contextlib
 import logging
 import signal
 
+import aiohttp
 import discord
 
 from glitchcart.adapters.cartridges.library import CartridgeLibrary
@@ -69,5 +70,5 @@ async def _run(client: Client, settings: Settings) -> None:
             await bot.start(settings.discord_token.get_secret_value())
     except discord.LoginFailure as exc:
         raise Unauthorized("Discord refused the bot's token") from exc
-    except (discord.GatewayNotFound, discord.DiscordServerError) as exc:
+    except (discord.GatewayNotFound, discord.DiscordServerError, aiohttp.ClientError) as exc:
         raise Unreachable(f"Discord cannot be reached: {exc}") from exc

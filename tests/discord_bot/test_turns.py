@@ -85,3 +85,27 @@ async def test_two_channels_play_at_once_and_never_see_each_other(
     }
     there_frames = {data for _, data in server.files[int(there["id"])]}
     assert not here_frames & there_frames
+
+
+async def test_a_lost_gateway_connection_is_resumed_not_reidentified(
+    server: DiscordServer, bot: BotProcess
+) -> None:
+    channel = next(iter(server.channels))
+    ann = server.user("ann")
+    await (await server.command(channel, ann, "play", cartridge=QUICK)).wait()
+    prologue = await server.wait_for(lambda: open_turn(server, channel))
+    identifies = server.identifies
+    server.connected.clear()
+    await server.drop_connections()
+    await server.wait_for(lambda: server.resumes == 1, within=30)
+    assert server.identifies == identifies
+    click = await server.click(prologue, buttons(prologue)[0]["custom_id"], ann)
+    assert "closed the vote" in await click.said()
+
+
+async def test_play_autocompletes_the_cartridge(server: DiscordServer, bot: BotProcess) -> None:
+    channel = next(iter(server.channels))
+    ack = await server.autocomplete(channel, server.user("ann"), "play", "cartridge", "ash")
+    answer = await ack.wait()
+    assert answer["type"] == 8
+    assert [c["value"] for c in answer["data"]["choices"]] == ["ashen-vault"]
