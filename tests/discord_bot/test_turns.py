@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from support.discord_bot import QUICK, BotProcess
+from pathlib import Path
+
+from support.discord_bot import QUICK, BotProcess, quick_cartridges
 from support.discord_server import DiscordServer, buttons, field, open_turn, turn_messages
 
 
@@ -109,3 +111,27 @@ async def test_play_autocompletes_the_cartridge(server: DiscordServer, bot: BotP
     answer = await ack.wait()
     assert answer["type"] == 8
     assert [c["value"] for c in answer["data"]["choices"]] == ["ashen-vault"]
+
+
+async def test_nobody_choosing_in_time_shows_the_hesitation(
+    server: DiscordServer, tmp_path: Path
+) -> None:
+    server.add_guild("table", ["general"])
+    channel = next(iter(server.channels))
+    bot = BotProcess(server, tmp_path / "home", quick_cartridges(tmp_path / "c", idle=1.0))
+    await bot.start()
+    try:
+        ann = server.user("ann")
+        await (await server.command(channel, ann, "play", cartridge=QUICK)).wait()
+        prologue = await server.wait_for(lambda: open_turn(server, channel))
+        click = await server.click(prologue, buttons(prologue)[0]["custom_id"], ann)
+        assert "closed the vote" in await click.said()
+        # turn 1 waits a second for its players, then the hero hesitates
+        await server.wait_for(
+            lambda: any("hero hesitates" in line for line in server.transcript), within=30
+        )
+        titles = lambda: [m["embeds"][0]["title"] for m in turn_messages(server, channel)]  # noqa: E731
+        await server.wait_for(lambda: any("turn 2" in t for t in titles()), within=30)
+    finally:
+        await bot.stop()
+    assert "Traceback" not in bot.output(), bot.output()

@@ -64,7 +64,7 @@ def votes_field(window: WindowOut | None, choices: Sequence[ChoiceOut]) -> str:
     """Where the vote stands: counts per choice and the countdown, or an invitation."""
     if window is None:
         return "Vote with the buttons; the first vote starts the countdown."
-    counts = _counts(window.votes, len(choices))
+    counts = _counts(window.votes)
     parts = [f"{n}: {counts.get(f'choice:{n}', 0)}" for n in range(1, len(choices) + 1)]
     actions = sum(v for k, v in counts.items() if k.startswith("action:"))
     if actions:
@@ -122,7 +122,7 @@ def status_text(view: SessionView) -> str:
     return clip("\n".join(lines), CONTENT_LIMIT)
 
 
-def _counts(votes: Sequence[VoteOut], _: int) -> dict[str, int]:
+def _counts(votes: Sequence[VoteOut]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for vote in votes:
         counts[vote.candidate] = counts.get(vote.candidate, 0) + 1
