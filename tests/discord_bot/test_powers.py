@@ -50,6 +50,7 @@ async def test_the_crown_forces_and_vetoes_and_others_are_refused(
     assert "crown" in (await not_yours.said()).lower()
     vetoed = await server.command(channel, ann, "veto", choice=2)
     assert "vetoed" in await vetoed.said()
+    await server.wait_for(lambda: any("strikes choice 2" in line for line in server.transcript))
     forced = await server.command(channel, ann, "force", choice=1)
     assert await forced.said() == "Forced."
     message_id = int(prologue["id"])

@@ -130,8 +130,12 @@ async def test_nobody_choosing_in_time_shows_the_hesitation(
         await server.wait_for(
             lambda: any("hero hesitates" in line for line in server.transcript), within=30
         )
-        titles = lambda: [m["embeds"][0]["title"] for m in turn_messages(server, channel)]  # noqa: E731
-        await server.wait_for(lambda: any("turn 2" in t for t in titles()), within=30)
+        await server.wait_for(
+            lambda: any(
+                "turn 2" in m["embeds"][0]["title"] for m in turn_messages(server, channel)
+            ),
+            within=30,
+        )
     finally:
         await bot.stop()
     assert "Traceback" not in bot.output(), bot.output()

@@ -109,7 +109,8 @@ class ChannelFeed:
                 async with aclosing(events) as stream:
                     async for event in stream:
                         failures = 0
-                        self.last_event = event.id
+                        if event.id:  # live-only events (narration_partial) have id 0
+                            self.last_event = event.id
                         try:
                             await self._on(event)
                         except Exception:  # one event badly shown must not stop the channel
@@ -152,6 +153,12 @@ class ChannelFeed:
             elif kind == "paused":
                 reason = render.escape(str(data.get("reason") or ""))
                 await self._post(f"⏸️ The game pauses ({reason}); a vote wakes it.")
+            elif kind == "mode_changed":
+                await self._post(f"🗳️ Voting is now {render.escape(str(data.get('mode')))}.")
+            elif kind == "vetoed":
+                await self._post(f"🚫 The crown strikes choice {int(data['choice'])}.")
+            elif kind == "twist_set":
+                await self._post("🌀 The crown has set a twist for the next turn.")
             elif kind == "notice":
                 await self._post(f"ℹ️ {render.escape(str(data.get('text') or ''))}")
             elif kind == "game_exited":
