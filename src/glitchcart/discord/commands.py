@@ -83,13 +83,18 @@ class GlitchCommands(app_commands.Group):
 
     @app_commands.command(description="Do something of your own (a free action).")
     async def act(self, interaction: Interaction) -> None:
-        # A modal must be the first answer: no deferral before it.
-        await interaction.response.send_modal(ActModal(self.client))
+        # A modal must be the first answer: no deferral before it. The action is for the
+        # turn open when the form was opened.
+        modal = ActModal(self.client)
+        await interaction.response.send_modal(modal)
+        view = await self.client.snapshot(session=session_of(_channel(interaction)))
+        modal.turn, modal.game_id = view.voting_on, view.game_id
 
     @app_commands.command(description="Ask for new choices.")
     async def choices(self, interaction: Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.client.regenerate(session=session_of(_channel(interaction)))
+        key = session_of(_channel(interaction))
+        await self.client.regenerate(player=player_of(interaction.user), session=key)
         await say(interaction, "New choices are on their way.")
 
     @app_commands.command(description="Let time pass.")
@@ -311,16 +316,27 @@ class ActModal(discord.ui.Modal, title="Your action"):
     def __init__(self, client: Client) -> None:
         super().__init__(timeout=15 * 60)
         self.client = client
+        self.turn: int | None = None  # the turn open when the form was opened
+        self.game_id: str | None = None
 
     async def on_submit(self, interaction: Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
+        key = session_of(_channel(interaction))
         try:
+            if self.turn is None:
+                view = await self.client.snapshot(session=key)
+                self.turn, self.game_id = view.voting_on, view.game_id
+            if self.turn is None:
+                await say(interaction, "No vote is open right now.")
+                return
             await self.client.vote(
                 player_of(interaction.user),
+                turn=self.turn,
+                game_id=self.game_id,
                 action=self.action.value,
                 name=name_of(interaction.user),
                 idempotency_key=f"discord-{interaction.id}",
-                session=session_of(_channel(interaction)),
+                session=key,
             )
         except GlitchcartError as exc:
             await say(interaction, refusal(exc))

@@ -20,6 +20,7 @@ from glitchcart.errors import (
     StorageError,
     TurnResolving,
     Unreachable,
+    WrongTurn,
 )
 
 TURN_OVER = "That turn is over: vote on the newest message."
@@ -32,6 +33,8 @@ def refusal(exc: GlitchcartError) -> str:
     """One short sentence for an error; the project's message where it is for players."""
     if isinstance(exc, SessionNotFound | NoGameRunning):
         return NO_GAME
+    if isinstance(exc, WrongTurn):
+        return TURN_OVER
     if isinstance(exc, TurnResolving):
         return "The turn is being resolved; try again in a moment."
     if isinstance(exc, GameOver):

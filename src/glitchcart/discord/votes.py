@@ -1,9 +1,8 @@
 """A click on a vote button, after it was acknowledged: check the turn, cast the vote.
 
-The button names the turn it votes for; a click for a turn that is no longer open is
-answered "that turn is over" and cast nowhere. (The client's vote does not yet name its
-turn, so a click racing the window's close can still land in the next turn; the receipt
-tells, and the player is told.)
+The button names the turn it votes for, and so does the vote: a click for a turn that is
+no longer open (a stale button, or one racing the window's close) is answered "that
+turn is over" and cast nowhere, never applied to the next turn.
 """
 
 from __future__ import annotations
@@ -25,11 +24,9 @@ from glitchcart.errors import GlitchcartError
 def is_open_for(view: SessionView, ballot: Ballot) -> bool:
     """Whether ``ballot``'s turn is the one now taking votes."""
     return (
-        view.phase == "ready"
-        and view.state is not None
+        view.voting_on == ballot.turn
         and view.game_id is not None
         and game_tag(view.game_id) == ballot.game
-        and view.state.turn + 1 == ballot.turn
         and 1 <= ballot.choice <= len(view.choices)
     )
 
@@ -55,6 +52,8 @@ class Votes:
                 await feed.choices_of(interaction.message, view.choices)
             receipt = await self.client.vote(
                 player_of(interaction.user),
+                turn=ballot.turn,
+                game_id=view.game_id,
                 choice=ballot.choice,
                 name=name_of(interaction.user),
                 idempotency_key=f"discord-{interaction.id}",
@@ -64,9 +63,7 @@ class Votes:
             await say(interaction, refusal(exc))
             return
         label = escape(choice_label(ballot.choice, view.choices[ballot.choice - 1]))
-        if receipt.turn != ballot.turn:
-            await say(interaction, f"{TURN_OVER} (Your click counted for the next turn.)")
-        elif receipt.closed:
+        if receipt.closed:
             await say(interaction, f"Your vote, {label}, closed the vote.")
         else:
             await say(interaction, f"Your vote: {label}")
