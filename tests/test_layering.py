@@ -15,7 +15,7 @@ ALLOWED: dict[str, set[str]] = {
     "adapters": {"core", "errors", "ports", "adapters", "settings"},
     "cli": {
         *("core", "errors", "ports", "service", "cli", "settings", "bootstrap", "adapters"),
-        *("client", "server"),  # server: the HTTP server's composition root, not the surface
+        *("client", "server", "bot"),  # server, bot: composition roots, not the surfaces
     },
     "bootstrap": {"core", "errors", "ports", "service", "adapters", "settings"},
     # the client: service only for the in-process transport (see the test below)
@@ -23,6 +23,10 @@ ALLOWED: dict[str, set[str]] = {
     # the HTTP API reaches adapters only through the composition root
     "http": {"core", "errors", "ports", "service", "settings", "bootstrap", "http", "client"},
     "server": {"http", "settings"},  # starts the HTTP surface for the CLI
+    # the bot talks to the game only through the client: no service, store or adapter
+    "discord": {"core", "errors", "settings", "client", "discord"},
+    # the bot process's composition root: picks the transport (in-process engine or HTTP)
+    "bot": {"discord", "client", "bootstrap", "settings", "errors", "core", "adapters"},
     "settings": {"settings", "core.ids"},  # the one module of id patterns
     "errors": set(),
     "cartridges": set(),

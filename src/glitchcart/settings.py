@@ -181,6 +181,18 @@ class Settings(BaseSettings):
     )
     max_header_bytes: int = Field(default=16_384, ge=1024, le=1_048_576)
 
+    # Discord bot (`glitchcart discord`). The URLs point it at a Discord-compatible server.
+    discord_token: SecretStr | None = Field(default=None, description="the bot's token")
+    discord_api_url: str = Field(
+        default="https://discord.com/api/v10", pattern=r"^https?://\S+$", description="REST base"
+    )
+    discord_gateway_url: str | None = Field(
+        default=None, pattern=r"^wss?://\S+$", description="default: the one REST names"
+    )
+    discord_edit_interval: float = Field(
+        default=5.0, ge=0, le=60, description="seconds between vote-count edits per channel"
+    )
+
     @model_validator(mode="after")
     def _check_api_keys(self) -> Settings:
         names = [k.name for k in self.api_keys]

@@ -27,6 +27,7 @@ from glitchcart.bootstrap import (
 )
 from glitchcart.cli.common import DataDir, JsonFlag, fail, has_data, require_data
 from glitchcart.cli.common import run as run_now
+from glitchcart.cli.discord_bot import discord_command
 from glitchcart.cli.film import film_command
 from glitchcart.cli.games import games_app
 from glitchcart.cli.options import (
@@ -65,6 +66,7 @@ app.add_typer(sessions_app, name="sessions")
 app.add_typer(cartridges_app, name="cartridges")
 app.add_typer(games_app, name="games")
 app.command()(serve)
+app.command("discord")(discord_command)
 app.command("tape")(tape_command(open_tapes))
 app.command("film")(film_command(open_engine))
 app.add_typer(make_providers_app(check_providers), name="providers")
