@@ -48,11 +48,24 @@ def test_session_keys(text: str) -> None:
     assert api_accepts(models.KEY_PATTERN, text) is expected
 
 
-@given(st.text(alphabet=ALPHABET, max_size=70) | st.from_regex(ids.PLAYER_ID_PATTERN))
+RESERVED = st.sampled_from(sorted(ids.RESERVED_PLAYER_IDS)).flatmap(
+    lambda word: st.sampled_from([word, word.upper(), word.title()])
+)
+
+
+@given(st.text(alphabet=ALPHABET, max_size=70) | st.from_regex(ids.PLAYER_ID_PATTERN) | RESERVED)
 def test_player_ids(text: str) -> None:
-    expected = ids.PLAYER_ID.fullmatch(text) is not None
+    expected = ids.PLAYER_ID.fullmatch(text) is not None and not ids.is_reserved_player_id(text)
     assert core_accepts(check_player_id, text) is expected
-    assert api_accepts(models.PLAYER_PATTERN, text) is expected
+    assert wire_accepts(models.PlayerId, text) is expected
+
+
+def wire_accepts(annotation: object, text: str) -> bool:
+    try:
+        TypeAdapter(annotation).validate_python(text)
+    except ValidationError:
+        return False
+    return True
 
 
 @given(st.text(alphabet=ALPHABET, max_size=70) | st.from_regex(ids.GAME_ID_PATTERN))

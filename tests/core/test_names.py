@@ -14,9 +14,19 @@ def test_path_and_option_like_player_ids_are_refused(bad: str) -> None:
         check_player_id(bad)
 
 
-@pytest.mark.parametrize("good", ["alice", "1234567890", "a.b", "_x", "x_y-z.", "null"])
+@pytest.mark.parametrize(
+    "good", ["alice", "1234567890", "a.b", "_x", "x_y-z.", "nullable", "none1"]
+)
 def test_ordinary_player_ids_pass(good: str) -> None:
     assert check_player_id(good) == good
+
+
+@pytest.mark.parametrize(
+    "reserved", ["null", "NULL", "Null", "undefined", "UNDEFINED", "none", "None", "nil", "NaN"]
+)
+def test_words_read_as_no_value_are_refused_as_player_ids(reserved: str) -> None:
+    with pytest.raises(InvalidInput, match="reserved"):
+        check_player_id(reserved)
 
 
 def test_ids_that_differ_only_in_case_are_the_same_player() -> None:

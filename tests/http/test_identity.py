@@ -314,3 +314,17 @@ async def test_finding_8_names_and_ids_are_checked_at_the_edge(tmp_path: Path) -
         assert [p["id"] for p in roster] == ["alice", "mal"] and roster[1]["name"] == hostile
         shown = await http.get(S, headers=OPS)
         assert shown.headers["content-type"] == "application/json"  # never sniffed as HTML
+
+
+async def test_finding_8_reserved_words_are_not_player_ids(tmp_path: Path) -> None:
+    async with served(tmp_path) as (http, _, _, _):
+        for word in ("null", "NULL", "Undefined", "none", "NaN"):
+            joined = await http.post(f"{S}/players", json={"player": word}, headers=OPS)
+            assert joined.status_code == 422 and "reserved" in joined.text, word
+            issued = await http.post(
+                "/v1/credentials", json={"namespace": "web", "player": word}, headers=OPS
+            )
+            assert issued.status_code == 422 and "reserved" in issued.text, word
+            revoked = await http.delete(f"/v1/credentials/web/{word}", headers=OPS)
+            assert revoked.status_code == 422, word
+        assert (await view(http))["roster"] == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from glitchcart.core import ids
 from glitchcart.core.names import MAX_DISPLAY_NAME
@@ -29,7 +29,21 @@ TAPE_NAME_PATTERN = (
 )
 TEXT_FORMAT = "action-text"  # printable text; its longest length is a server setting
 
-PlayerId = Annotated[str, Field(pattern=PLAYER_PATTERN)]
+
+def _not_reserved(player_id: str) -> str:
+    """A player id that is not one of :data:`glitchcart.core.ids.RESERVED_PLAYER_IDS`."""
+    if ids.is_reserved_player_id(player_id):
+        raise ValueError(f"player id {player_id!r} is reserved")
+    return player_id
+
+
+NOT_RESERVED = AfterValidator(_not_reserved)
+PLAYER_DESCRIPTION = (
+    "a player id; never " + ", ".join(sorted(ids.RESERVED_PLAYER_IDS)) + " (any case)"
+)
+PlayerId = Annotated[
+    str, Field(pattern=PLAYER_PATTERN, description=PLAYER_DESCRIPTION), NOT_RESERVED
+]
 DisplayName = Annotated[
     str,
     Field(min_length=1, max_length=MAX_DISPLAY_NAME, description="shown to others; escaped there"),

@@ -36,6 +36,11 @@ GAME_ID_PATTERN = rf"[A-Za-z0-9]{{1,{MAX_GAME_ID}}}"
 # A Discord user id, a web id. It starts with a letter, digit or "_": never "." or
 # ".." (read as paths) nor "-" (read as a command-line option).
 PLAYER_ID_PATTERN = rf"[A-Za-z0-9_][{PLAYER_ID_CHARS}]{{0,{MAX_PLAYER_ID - 1}}}"
+# Player ids that match the pattern but that other layers read as "no value" or as
+# a literal (JSON null and booleans, JavaScript undefined and NaN, Python None, Lua
+# and Ruby nil): a missing id serialized on the way could pass for a player. Refused
+# in any case, by the core (check_player_id) and the API's wire models alike.
+RESERVED_PLAYER_IDS = frozenset({"null", "undefined", "none", "nil", "nan", "true", "false"})
 NAME_PATTERN = rf"[a-z][a-z0-9-]{{0,{MAX_NAME - 1}}}"
 CARTRIDGE_ID_PATTERN = NAME_PATTERN
 LOCATION_ID_PATTERN = NAME_PATTERN  # a place in a cartridge
@@ -53,6 +58,11 @@ PROVIDER_NAME = re.compile(PROVIDER_NAME_PATTERN, re.ASCII)
 API_KEY_NAME = re.compile(API_KEY_NAME_PATTERN, re.ASCII)
 
 MAX_KEY_LENGTH = MAX_NAMESPACE + 1 + MAX_SESSION_ID
+
+
+def is_reserved_player_id(text: str) -> bool:
+    """Whether ``text`` is one of :data:`RESERVED_PLAYER_IDS`, in any case."""
+    return text.casefold() in RESERVED_PLAYER_IDS
 
 
 def anchored(pattern: str) -> str:

@@ -3,7 +3,9 @@
 A player id is what a surface knows a player by (a Discord user id, a web player
 id, a terminal seat): :data:`glitchcart.core.ids.PLAYER_ID`, 1-64 ASCII letters,
 digits, ``_``, ``.`` and ``-``, starting with a letter, digit or ``_`` (so never
-``.``/``..``, read as paths). Within a session two ids that differ only in case are
+``.``/``..``, read as paths), and never a word other layers read as no value or a
+literal (``null``, ``undefined``, ``none``...: :data:`~glitchcart.core.ids.RESERVED_PLAYER_IDS`,
+in any case). Within a session two ids that differ only in case are
 the same name: the second is refused (:func:`same_id`), so ``ALICE`` can't pose as
 ``alice`` in a roster or a tally.
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from glitchcart.core.ids import PLAYER_ID
+from glitchcart.core.ids import PLAYER_ID, RESERVED_PLAYER_IDS, is_reserved_player_id
 from glitchcart.errors import InvalidInput
 
 MAX_DISPLAY_NAME = 40
@@ -28,6 +30,9 @@ def check_player_id(player_id: object) -> str:
         raise InvalidInput(
             "invalid player id: expected 1-64 of A-Z a-z 0-9 _ . -, starting with A-Z a-z 0-9 _"
         )
+    if is_reserved_player_id(player_id):
+        words = ", ".join(sorted(RESERVED_PLAYER_IDS))
+        raise InvalidInput(f"player id {player_id!r} is reserved (as are {words}, in any case)")
     return player_id
 
 

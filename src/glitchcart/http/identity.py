@@ -15,7 +15,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from glitchcart.client.models import NAMESPACE_PATTERN, PLAYER_PATTERN, CredentialOut
+from glitchcart.client.models import (
+    NAMESPACE_PATTERN,
+    NOT_RESERVED,
+    PLAYER_DESCRIPTION,
+    PLAYER_PATTERN,
+    CredentialOut,
+)
 from glitchcart.client.models import CredentialRequest as CredentialBody
 from glitchcart.errors import Forbidden
 from glitchcart.http.access import PUBLIC_PREFIX, Principal
@@ -26,7 +32,7 @@ from glitchcart.http.problem import documented
 
 router = APIRouter(prefix="/v1/credentials", tags=["credentials"])
 Namespace = Annotated[str, Path(pattern=NAMESPACE_PATTERN)]
-Player = Annotated[str, Path(pattern=PLAYER_PATTERN)]
+Player = Annotated[str, Path(pattern=PLAYER_PATTERN, description=PLAYER_DESCRIPTION), NOT_RESERVED]
 DONE = {"status_code": 204, "response_class": Response}
 
 
