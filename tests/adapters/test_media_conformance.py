@@ -113,6 +113,21 @@ async def test_list_is_sorted_by_name(media: MediaStore) -> None:
     ]
 
 
+async def test_written_at_orders_files_by_when_they_were_published(media: MediaStore) -> None:
+    first, second = frame(ALICE, "0001.png"), frame(ALICE, "0002.png")
+    await media.put(first, b"one")
+    await media.put(second, b"two")
+    when = await media.written_at(first)
+    assert isinstance(when, float) and when > 0
+    assert when <= await media.written_at(second)
+
+    assert await media.put(first, b"again") is False  # found, not written
+    assert await media.written_at(first) == when
+    await media.delete(first)
+    await media.put(first, b"anew")
+    assert await media.written_at(first) >= await media.written_at(second)
+
+
 # ---------------------------------------------------------------- missing media
 
 
@@ -122,6 +137,8 @@ async def test_a_missing_ref_is_media_not_found_everywhere(media: MediaStore) ->
         await media.get(ref)
     with pytest.raises(MediaNotFound):
         await media.size(ref)
+    with pytest.raises(MediaNotFound):
+        await media.written_at(ref)
     with pytest.raises(MediaNotFound):
         await anext(media.read(ref))
     assert await media.exists(ref) is False

@@ -82,6 +82,11 @@ class FileMediaStore:
         finally:
             handle.close()
 
+    async def written_at(self, ref: MediaRef) -> float:
+        """The file's modification time: set by the write before it was linked into
+        place, never touched after (a put that finds the name taken writes nothing)."""
+        return await self._run(self._written_at, ref)
+
     async def exists(self, ref: MediaRef) -> bool:
         return await self._run(self._exists, ref)
 
@@ -161,6 +166,12 @@ class FileMediaStore:
             raise StorageError(f"cannot read {ref}: {exc.strerror or exc}") from exc
 
     def _size(self, ref: MediaRef) -> int:
+        return self._stat(ref).st_size
+
+    def _written_at(self, ref: MediaRef) -> float:
+        return self._stat(ref).st_mtime
+
+    def _stat(self, ref: MediaRef) -> os.stat_result:
         path = self._checked(self._path(ref), ref.session)
         try:
             found = path.stat()
@@ -170,7 +181,7 @@ class FileMediaStore:
             raise StorageError(f"cannot read {ref}: {exc.strerror or exc}") from exc
         if not stat.S_ISREG(found.st_mode):
             raise MediaNotFound(f"no media {ref}")
-        return found.st_size
+        return found
 
     def _open(self, ref: MediaRef) -> BinaryIO:
         path = self._checked(self._path(ref), ref.session)

@@ -9,14 +9,15 @@ it holds everything it is given, so it is not for long-running servers.
 
 Usage::
 
-    media = MemoryMediaStore()
+    media = MemoryMediaStore()             # or MemoryMediaStore(now=clock.now)
     await media.put(MediaRef(key, "frame", "0001.png"), png)
 """
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 
 from glitchcart.core.keys import MediaKind, MediaRef, SessionKey
 from glitchcart.errors import InvalidInput, MediaNotFound
@@ -27,14 +28,17 @@ CHUNK_SIZE = 64 * 1024
 class MemoryMediaStore:
     """A :class:`~glitchcart.ports.MediaStore` in a dict per session."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, now: Callable[[], float] = time.time) -> None:
+        self._now = now  # when a file is published: its written_at
         self._sessions: dict[SessionKey, dict[MediaRef, bytes]] = {}
+        self._written: dict[MediaRef, float] = {}
 
     async def put(self, ref: MediaRef, data: bytes) -> bool:
         files = self._sessions.setdefault(ref.session, {})
         if ref in files:
             return False
         files[ref] = bytes(data)  # a copy: the caller's buffer may change afterwards
+        self._written[ref] = self._now()
         return True
 
     async def get(self, ref: MediaRef) -> bytes:
@@ -50,6 +54,10 @@ class MemoryMediaStore:
         for start in range(0, len(data), chunk_size):
             yield data[start : start + chunk_size]
 
+    async def written_at(self, ref: MediaRef) -> float:
+        self._find(ref)
+        return self._written[ref]
+
     async def exists(self, ref: MediaRef) -> bool:
         return ref in self._sessions.get(ref.session, {})
 
@@ -59,12 +67,14 @@ class MemoryMediaStore:
         return sorted(refs, key=lambda ref: ref.name)
 
     async def delete_session(self, session: SessionKey) -> None:
-        self._sessions.pop(session, None)
+        for ref in self._sessions.pop(session, {}):
+            self._written.pop(ref, None)
 
     async def delete(self, ref: MediaRef) -> bool:
         files = self._sessions.get(ref.session, {})
         if files.pop(ref, None) is None:
             return False
+        self._written.pop(ref, None)
         if not files:
             self._sessions.pop(ref.session, None)
         return True
