@@ -37,6 +37,7 @@ from glitchcart.errors import StorageError
 from glitchcart.ports import CartridgeSource, EventBus, MediaStore, SessionStore
 from glitchcart.service.engine import Engine
 from glitchcart.service.films import FilmService
+from glitchcart.service.media_limits import MediaLimits
 from glitchcart.service.tapes import Tape, TapeService
 from glitchcart.service.timers import DeadlineTimers
 from glitchcart.settings import Settings, load_settings
@@ -100,6 +101,17 @@ def tape_service(
         max_bytes=settings.tape_max_bytes,
         frame_size=(settings.frame_width, settings.frame_height),
         on_ready=ready,
+        limits=media_limits(store, media, settings),
+    )
+
+
+def media_limits(store: SessionStore, media: MediaStore, settings: Settings) -> MediaLimits:
+    """The tapes and films a session keeps, and its media's byte limit."""
+    return MediaLimits(
+        media=media,
+        store=store,
+        kept=settings.tapes_per_session,
+        max_bytes=settings.media_bytes_per_session,
     )
 
 
@@ -127,6 +139,7 @@ async def open_engine(
         filmmaker=OfflineFilmmaker(),
         joiner=FfmpegClipJoiner(size=size),
         frame_size=size,
+        limits=media_limits(store, media, settings),
     )
     engine = None
     try:

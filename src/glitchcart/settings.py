@@ -101,6 +101,19 @@ class Settings(BaseSettings):
     tape_max_bytes: int = Field(
         default=8 * 1024 * 1024, ge=1024, description="size cap of a tape (Discord's 8 MB)"
     )
+    tapes_per_session: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="tapes (and as many films) a session keeps; the oldest go first,"
+        " never the one made at a game's end",
+    )
+    media_bytes_per_session: int = Field(
+        default=1024 * 1024 * 1024,
+        ge=1024 * 1024,
+        description="all of a session's media (frames, tapes, clips, films); once reached,"
+        " new tapes, films and clips are refused",
+    )
     frame_width: int = Field(default=512, ge=64, le=2048)
     frame_height: int = Field(default=288, ge=64, le=2048)
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from glitchcart.client.models import TAPE_NAME_PATTERN, TapeOut
-from glitchcart.core.keys import SessionKey
+from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.http import create_app
 from glitchcart.service.engine import Engine
 from support.api import ADMIN_KEY, DISCORD_KEY, api_engine, api_settings, bearer
@@ -192,3 +192,41 @@ async def test_the_openapi_document_describes_the_tape_routes(tmp_path: Path) ->
     assert components["TapeRequest"]["properties"]["format"]["enum"] == ["gif", "mp4"]
     assert set(components["TapeOut"]["required"]) >= {"ref", "url", "size", "content_type"}
     assert "tape_ready" in components["EventOut"]["description"]
+
+
+# ---------------------------------------------------------------- limits (issue 11, finding 7)
+
+
+async def test_a_session_keeps_its_newest_tapes_per_session(tmp_path: Path) -> None:
+    async with api(tmp_path, tapes_per_session=2) as (engine, http):
+        frames = await engine.media.list(SessionKey.parse(ROOM), "frame")
+        urls = []
+        for first, last in ((0, 1), (0, 2), (1, 3), (2, 3)):  # each range a new file
+            made = await http.post(f"{S}/tapes", json={"first": first, "last": last}, headers=OPS)
+            assert made.status_code == 201, made.text
+            urls.append(made.headers["location"])
+        listed = [
+            TapeOut.model_validate(t).url
+            for t in (await http.get(f"{S}/tapes", headers=OPS)).json()
+        ]
+        assert sorted(listed) == sorted(urls[-2:])
+        for gone in urls[:2]:  # the oldest were removed; built again on request
+            problem(await http.get(gone, headers=OPS), 404, "MediaNotFound")
+        assert await engine.media.list(SessionKey.parse(ROOM), "frame") == frames
+
+
+async def test_a_session_whose_media_is_full_gets_no_new_tape(tmp_path: Path) -> None:
+    async with api(tmp_path, media_bytes_per_session=1024 * 1024) as (engine, http):
+        kept = await http.post(f"{S}/tapes", json={}, headers=OPS)
+        assert kept.status_code == 201
+        room = SessionKey.parse(ROOM)
+        await engine.media.put(MediaRef(room, "frame", "filler.png"), bytes(1024 * 1024))
+        refused = problem(
+            await http.post(f"{S}/tapes", json={"first": 1}, headers=OPS), 429, "LimitExceeded"
+        )
+        assert "limit" in refused["detail"] and "MiB" in refused["detail"]
+        assert len(await engine.media.list(room, "tape")) == 1
+        again = await http.post(f"{S}/tapes", json={}, headers=OPS)  # made before: still served
+        assert again.status_code == 200
+        other = await http.post(f"/v1/sessions/{OTHER}/tapes", json={}, headers=OPS)
+        assert other.status_code == 201  # the limit is per session

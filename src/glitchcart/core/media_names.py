@@ -28,6 +28,11 @@ _TAPE = re.compile(
     r"-(?P<fp>[0-9a-f]{10})\.(?P<fmt>gif|mp4)",
     re.ASCII,
 )
+_FILM = re.compile(
+    r"(?P<game>[A-Za-z0-9][A-Za-z0-9_-]*)-film-(?P<first>\d{5,8})-(?P<last>\d{5,8})"
+    r"-[0-9a-f]{10}\.mp4",
+    re.ASCII,
+)
 # What follows "<game>-" in a frame, segment, tape or film name.
 _OWN_REST = re.compile(
     r"\d{5,8}\.(png|gif|mp4)|(tape|film)-\d{5,8}-\d{5,8}-[0-9a-f]{10}\.(gif|mp4)", re.ASCII
@@ -86,6 +91,14 @@ def segment_name(game_id: str, turn: int) -> str:
 
 def film_name(game_id: str, first: int, last: int, print_: str) -> str:
     return f"{game_part(game_id)}-film-{first:05d}-{last:05d}-{print_}.mp4"
+
+
+def parse_film_name(name: str) -> TapeName | None:
+    """The parts of a name made by :func:`film_name` (always MP4); None for any other."""
+    match = _FILM.fullmatch(name)
+    if match is None:
+        return None
+    return TapeName(match["game"], int(match["first"]), int(match["last"]), "mp4")
 
 
 def belongs_to_game(name: str, game_id: str) -> bool:

@@ -6,7 +6,10 @@ previous turn's frame to the new one, and the clip is stored under the
 session's ``films/segments/``. :meth:`FilmService.stitch` joins a game's clips,
 shooting any that are missing, into one film under ``films/final/``. Frames
 are read only through refs checked to belong to the session; everything is
-published with the media store's atomic, never-overwriting ``put``.
+published with the media store's atomic, never-overwriting ``put``. With
+:class:`~glitchcart.service.media_limits.MediaLimits`, a full session gets no new film
+(refused) nor clip (skipped: the turn is not affected), and keeps its newest
+``kept`` films (the film of a game's whole run, made at its end, is never removed).
 
 Usage::
 
@@ -27,9 +30,10 @@ from glitchcart.core.media_names import film_name, fingerprint, segment_name
 from glitchcart.core.resolver import check_ref
 from glitchcart.core.seeds import derive_seed
 from glitchcart.core.turn import TurnRecord
-from glitchcart.errors import GameNotFound, MediaNotFound, ProviderError
+from glitchcart.errors import GameNotFound, LimitExceeded, MediaNotFound, ProviderError
 from glitchcart.ports import Filmmaker, MediaStore, SegmentRequest, SessionStore
 from glitchcart.service.inflight import Inflight, Progress
+from glitchcart.service.media_limits import MediaLimits
 
 
 class ClipJoiner(Protocol):
@@ -72,8 +76,10 @@ class FilmService:
         joiner: ClipJoiner,
         duration: float = 2.5,
         frame_size: tuple[int, int] = (512, 288),
+        limits: MediaLimits | None = None,
     ) -> None:
         self.store = store
+        self.limits = limits
         self.media = media
         self.filmmaker = filmmaker
         self.joiner = joiner
@@ -119,9 +125,14 @@ class FilmService:
         film = Film(ref, game_id, first, last, len(pictured), None)
         if await self.media.exists(ref):
             return film
+        if self.limits is not None:
+            await self.limits.check_room(key, "film")
 
         async def make(report: Progress) -> Film:
-            return await self._stitch(film, records, report)
+            made = await self._stitch(film, records, report)
+            if self.limits is not None:
+                await self.limits.sweep(key, "film", keep=ref)
+            return made
 
         return await self._films.run(ref, make, progress)
 
@@ -158,6 +169,11 @@ class FilmService:
         ref = MediaRef(key, "segment", segment_name(record.game_id, record.turn))
         if await self.media.exists(ref):
             return ref
+        if self.limits is not None:
+            try:
+                await self.limits.check_room(key, "clip")
+            except LimitExceeded:
+                return None  # like a filmmaker that failed: the turn is not affected
 
         async def make(report: Progress) -> MediaRef | None:
             return await self._film_turn(ref, record, previous)

@@ -13,6 +13,10 @@ fingerprint of the turns, so the same request maps to the same ref:
   without ever overwriting. A build killed midway leaves no file and no ref,
   and two processes racing for one tape both end up with the one file.
 
+With :class:`~glitchcart.service.media_limits.MediaLimits`, a build is refused once
+the session's media is full, and a session keeps its newest ``kept`` tapes (the
+tape made at a game's end is never removed).
+
 Usage::
 
     tapes = TapeService(store=store, media=media, cartridges=library,
@@ -53,6 +57,7 @@ from glitchcart.errors import (
 )
 from glitchcart.ports import CartridgeSource, MediaStore, SessionStore
 from glitchcart.service.inflight import Inflight, Progress
+from glitchcart.service.media_limits import MediaLimits
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024  # Discord's upload limit for most users
 
@@ -129,6 +134,7 @@ class TapeService:
         max_bytes: int = DEFAULT_MAX_BYTES,
         frame_size: tuple[int, int] = (512, 288),
         on_ready: Callable[[Tape], Awaitable[None]] | None = None,
+        limits: MediaLimits | None = None,
     ) -> None:
         if max_bytes < 1024:
             raise InvalidInput("the tape size cap must be at least 1024 bytes")
@@ -139,6 +145,7 @@ class TapeService:
         self.max_bytes = max_bytes
         self.frame_size = frame_size
         self._on_ready = on_ready
+        self.limits = limits
         self._builds: Inflight[MediaRef, Tape] = Inflight()
 
     async def build(
@@ -201,9 +208,14 @@ class TapeService:
         found = Tape(ref, game_id, first, last, tape_format, len(records), None, False)
         if await self.media.exists(ref):
             return found
+        if self.limits is not None:
+            await self.limits.check_room(key, "tape")
 
         async def make(report: Progress) -> Tape:
-            return await self._make(found, cartridge, records, encoder, report)
+            made = await self._make(found, cartridge, records, encoder, report)
+            if self.limits is not None:
+                await self.limits.sweep(key, "tape", keep=ref)
+            return made
 
         return await self._builds.run(ref, make, progress)
 
