@@ -23,6 +23,7 @@ Usage::
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 from glitchcart.core.keys import MEDIA_KINDS, MediaRef, SessionKey, is_game_id
@@ -55,15 +56,16 @@ class MediaLimits:
         self.max_bytes = max_bytes
 
     async def used(self, key: SessionKey) -> int:
-        """Bytes of every media file of the session."""
-        total = 0
-        for kind in MEDIA_KINDS:
-            for ref in await self.media.list(key, kind):
-                try:
-                    total += await self.media.size(ref)
-                except MediaNotFound:
-                    continue  # removed meanwhile
-        return total
+        """Bytes of every media file of the session (sized concurrently: the file store
+        answers each from its thread pool)."""
+        refs = [ref for kind in MEDIA_KINDS for ref in await self.media.list(key, kind)]
+        return sum(await asyncio.gather(*(self._size(ref) for ref in refs)))
+
+    async def _size(self, ref: MediaRef) -> int:
+        try:
+            return await self.media.size(ref)
+        except MediaNotFound:
+            return 0  # removed meanwhile
 
     async def check_room(self, key: SessionKey, what: str) -> None:
         """:class:`LimitExceeded` if the session's media has reached ``max_bytes``."""
