@@ -60,10 +60,10 @@ async def dead(engine: Engine) -> tuple[str, str, int]:
     raise AssertionError("the character never died")
 
 
-async def test_the_oldest_tapes_go_first_by_when_they_were_written() -> None:
+async def test_the_oldest_tapes_go_first_by_when_they_were_written(tmp_path: Path) -> None:
     clock = ManualClock(20.0)
     media = MemoryMediaStore(now=clock.now)
-    engine = engine_for(Path("unused"))
+    engine = engine_for(tmp_path)
     limits = MediaLimits(media=media, store=engine.store, kept=2)
     names = ["g1-tape-00000-00001-0000000001.gif", "g1-tape-00000-00002-0000000002.gif"]
     refs = [MediaRef(A, "tape", name) for name in [*names, "g1-tape-00000-00003-0000000003.gif"]]
@@ -142,9 +142,9 @@ async def test_a_full_session_gets_no_new_film_nor_clip(tmp_path: Path) -> None:
     assert await engine.media.list(A, "film") == []
 
 
-def test_the_limits_are_at_least_one() -> None:
+def test_the_limits_are_at_least_one(tmp_path: Path) -> None:
     media = MemoryMediaStore()
-    store = engine_for(Path("unused")).store
+    store = engine_for(tmp_path).store
     with pytest.raises(InvalidInput):
         MediaLimits(media=media, store=store, kept=0)
     with pytest.raises(InvalidInput):
