@@ -40,6 +40,7 @@ where they enter, raised ``from`` the original.
     │   ├── ProviderRefused          the model declined (content policy): not retried
     │   └── ProviderBadOutput        malformed or invalid output, even after repair
     ├── StorageError                 the store or media folder failed (HTTP 503, exit 5)
+    │   └── StorageUnavailable       the store's server did not answer (Redis down or paused)
     └── Unreachable                  the client could not reach the server (exit 5)
 """
 
@@ -232,6 +233,10 @@ class StorageError(GlitchcartError):
     """The session store or the media folder failed."""
 
     exit_code = 5
+
+
+class StorageUnavailable(StorageError):
+    """The store's server could not be reached or did not answer in time; try again."""
 
 
 class Unreachable(GlitchcartError):

@@ -19,11 +19,13 @@ import pytest
 from glitchcart.adapters.events.log_bus import LogEventBus
 from glitchcart.adapters.events.memory import MemoryEventLog
 from glitchcart.adapters.stores.memory import MemorySessionStore
+from glitchcart.adapters.stores.redis import RedisSessionStore
 from glitchcart.adapters.stores.sqlite import SqliteSessionStore
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import empty_session
 from glitchcart.errors import UnknownEventId
 from glitchcart.ports import Event, EventBus, EventLog, NewEvent
+from support.redis_server import fresh_prefix, require_redis
 
 A, B = SessionKey.parse("web:a"), SessionKey.parse("web:b")
 KEEP = 100  # the bound every log is built with here
@@ -62,10 +64,29 @@ def _sqlite(tmp: Path) -> Logs:
     return logs
 
 
+def _redis(tmp: Path) -> Logs:
+    url, prefix = require_redis(), fresh_prefix()
+
+    def opened() -> RedisSessionStore:
+        return RedisSessionStore.from_url(url, prefix=prefix, keep_events=KEEP, event_poll=0.01)
+
+    store, other = opened(), opened()  # two clients: two processes
+    logs = Logs(store, other, None, [store.close, other.close])
+
+    def reopen() -> EventLog:
+        again = opened()
+        logs.closers.append(again.close)
+        return again
+
+    logs.reopen = reopen
+    return logs
+
+
 LOGS: dict[str, Callable[[Path], Logs]] = {
     "memory-log": _memory_log,
     "memory-store": _memory_store,
     "sqlite": _sqlite,
+    "redis": _redis,
 }
 
 
@@ -105,7 +126,7 @@ async def test_events_come_in_written_order_and_resume_after_an_id(logs: Logs) -
 
 
 async def test_a_commit_writes_its_events_in_order_with_the_record(logs: Logs) -> None:
-    if not isinstance(logs.log, MemorySessionStore | SqliteSessionStore):
+    if not isinstance(logs.log, MemorySessionStore | SqliteSessionStore | RedisSessionStore):
         pytest.skip("a bare log has no commit")
     store = logs.log
     events = [NewEvent("vote_cast"), NewEvent("window_closed"), NewEvent("turn_resolving")]

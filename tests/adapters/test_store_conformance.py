@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from glitchcart.adapters.stores.memory import MemorySessionStore
+from glitchcart.adapters.stores.redis import RedisSessionStore
 from glitchcart.adapters.stores.sqlite import SqliteSessionStore
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import MediaRef, SessionKey
@@ -29,10 +30,12 @@ from glitchcart.core.turn import Choice, InputKind, TurnInput, TurnRecord
 from glitchcart.core.votes import Tally, Vote, VoteWindow, VotingMode
 from glitchcart.errors import InvalidInput, StaleVersion, StorageError
 from glitchcart.ports import GameSummary, SessionStore, SessionSummary
+from support.redis_server import fresh_prefix, require_redis
 
 STORES: dict[str, Callable[[Path], SessionStore]] = {
     "memory": lambda tmp: MemorySessionStore(),
     "sqlite": lambda tmp: SqliteSessionStore(tmp / "glitchcart.db"),
+    "redis": lambda tmp: RedisSessionStore.from_url(require_redis(), prefix=fresh_prefix()),
 }
 
 

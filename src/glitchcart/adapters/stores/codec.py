@@ -48,6 +48,17 @@ def decode(parse: Callable[[dict[str, Any]], _T], text: str) -> _T:
         raise StorageError(f"a stored record is corrupt: {exc!r}"[:200]) from exc
 
 
+def encode_record(record: SessionRecord) -> tuple[str, str]:
+    """The JSON text of a record and of its game (``null`` when it has none).
+
+    The game, the bulk of both, is encoded once and spliced into the record's text,
+    since a store keeps it twice (in the record and in the saved-games index).
+    """
+    data = record.to_dict()
+    game_json = encode(data.pop("game"))
+    return f'{encode(data)[:-1]},"game":{game_json}}}', game_json  # data always holds "key"
+
+
 def summarize(record: SessionRecord) -> SessionSummary:
     """The summary of a record; ``updated_at`` is the latest time the record carries."""
     game, pending = record.game, record.pending

@@ -38,7 +38,7 @@ from typing import Any
 
 from glitchcart.adapters.stores.codec import decode as _decode
 from glitchcart.adapters.stores.codec import encode as _encode
-from glitchcart.adapters.stores.codec import index_entry, summarize
+from glitchcart.adapters.stores.codec import encode_record, index_entry, summarize
 from glitchcart.adapters.stores.sqlite_events import (
     EVENTS_SCHEMA,
     EventWatcher,
@@ -107,13 +107,8 @@ _GAME_COLUMNS = """game_id, cartridge, session_key,
 
 
 def _session_rows(saved: SessionRecord, key: str) -> tuple[_Row, _Row | None]:
-    """The sessions row (in statement order) and the games row of a record to save.
-
-    The game, the bulk of both rows, is encoded once and spliced into the record's JSON.
-    """
-    data = saved.to_dict()
-    game_json = _encode(data.pop("game"))
-    record_json = f'{_encode(data)[:-1]},"game":{game_json}}}'  # data always holds "key"
+    """The sessions row (in statement order) and the games row of a record to save."""
+    record_json, game_json = encode_record(saved)
     s = summarize(saved)
     summary: _Row = (s.game_id, s.cartridge, s.phase, s.turn, s.alive, s.updated_at)
     session_row = (*summary, record_json, saved.version, key)

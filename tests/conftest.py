@@ -1,0 +1,16 @@
+"""Fixtures every test directory shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from support.redis_server import forget_prefixes
+
+
+@pytest.fixture(autouse=True)
+def _redis_keys_cleaned() -> Iterator[None]:
+    """Keys written under a test's Redis prefixes are gone after it."""
+    yield
+    forget_prefixes()
