@@ -17,11 +17,13 @@ import pytest
 from glitchcart.adapters.clock import ManualClock
 from glitchcart.adapters.leases import lease_for
 from glitchcart.adapters.stores.memory import MemorySessionStore
+from glitchcart.adapters.stores.redis import RedisSessionStore
 from glitchcart.adapters.stores.sqlite import SqliteSessionStore
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import empty_session
 from glitchcart.errors import LeaseLost
 from glitchcart.ports import NewEvent, SessionLease, SessionStore
+from support.redis_server import fresh_prefix, require_redis
 
 A, B = SessionKey.parse("web:a"), SessionKey.parse("web:b")
 TTL = 10.0
@@ -46,8 +48,15 @@ def _sqlite(tmp: Path, clock: ManualClock) -> tuple[SessionStore, SessionLease, 
     return store, lease_for(store, clock), lease_for(second, clock)
 
 
+def _redis(tmp: Path, clock: ManualClock) -> tuple[SessionStore, SessionLease, SessionLease]:
+    url, prefix = require_redis(), fresh_prefix()
+    store = RedisSessionStore.from_url(url, prefix=prefix)
+    second = RedisSessionStore.from_url(url, prefix=prefix)  # another process's client
+    return store, lease_for(store, clock), lease_for(second, clock)
+
+
 LEASES: dict[str, Callable[[Path, ManualClock], tuple[SessionStore, SessionLease, SessionLease]]]
-LEASES = {"memory": _memory, "sqlite": _sqlite}
+LEASES = {"memory": _memory, "sqlite": _sqlite, "redis": _redis}
 
 
 @pytest.fixture(params=sorted(LEASES))
