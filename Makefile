@@ -15,9 +15,12 @@ $(STAMP): pyproject.toml
 play: $(STAMP)
 	$(BIN)/glitchcart play $(ARGS)
 
+# The Redis tests need a server at 127.0.0.1:6379: .ci/redis-up starts one (installing
+# Debian's redis-server first if it is missing and apt-get can) when none answers.
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	.ci/redis-up
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
