@@ -12,6 +12,7 @@ An application that embeds glitchcart uses :func:`embedded_engine` (exported as
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,12 +22,14 @@ from glitchcart.adapters.clock import SystemClock
 from glitchcart.adapters.credentials.secret import kept_secret
 from glitchcart.adapters.credentials.sqlite import SqliteRevocations
 from glitchcart.adapters.events.log_bus import LogEventBus
+from glitchcart.adapters.leases.redis import RedisSessionLease
 from glitchcart.adapters.leases.sqlite import SqliteSessionLease
 from glitchcart.adapters.media.files import FileMediaStore
 from glitchcart.adapters.providers.check import check_providers
 from glitchcart.adapters.providers.flipbook import FlipbookPainter
 from glitchcart.adapters.providers.setup import build_providers
 from glitchcart.adapters.providers.spend_ledger import SqliteSpendLedger
+from glitchcart.adapters.stores.redis import RedisSessionStore
 from glitchcart.adapters.stores.sqlite import SqliteSessionStore
 from glitchcart.adapters.tapes.gif import GifTapeEncoder
 from glitchcart.adapters.tapes.mp4 import Mp4TapeEncoder
@@ -34,7 +37,14 @@ from glitchcart.adapters.video.film_joiner import FfmpegClipJoiner
 from glitchcart.adapters.video.offline_filmmaker import OfflineFilmmaker
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import StorageError
-from glitchcart.ports import CartridgeSource, EventBus, MediaStore, SessionStore
+from glitchcart.ports import (
+    CartridgeSource,
+    Clock,
+    EventBus,
+    MediaStore,
+    SessionLease,
+    SessionStore,
+)
 from glitchcart.service.engine import Engine
 from glitchcart.service.films import FilmService
 from glitchcart.service.media_limits import MediaLimits
@@ -45,6 +55,8 @@ from glitchcart.settings import Settings, load_settings
 DB_NAME = "glitchcart.db"
 CREDENTIALS_DB_NAME = "credentials.db"  # revoked player credentials
 SPEND_DB_NAME = "spend.db"  # model spend per session and game: budgets survive restarts
+
+log = logging.getLogger(__name__)
 
 
 def prepare_data_dir(settings: Settings) -> Path:
@@ -115,16 +127,46 @@ def media_limits(store: SessionStore, media: MediaStore, settings: Settings) -> 
     )
 
 
+async def open_store(
+    settings: Settings, root: Path, clock: Clock
+) -> tuple[SessionStore, SessionLease]:
+    """The session store and its lease: SQLite in the data directory, or Redis when
+    ``settings.redis_url`` names one (then every process on that Redis shares the
+    sessions, their history, leases and events; media stay in the data directory).
+
+    On Redis, one line warns at start when Redis's persistence settings could lose
+    acknowledged turns on a restart.
+    """
+    if settings.redis_url is None:
+        sqlite = SqliteSessionStore(
+            root / DB_NAME, keep_events=settings.event_keep, event_poll=settings.event_poll
+        )
+        return sqlite, SqliteSessionLease(sqlite, clock)
+    redis = RedisSessionStore.from_url(
+        settings.redis_url,
+        prefix=settings.redis_prefix,
+        keep_events=settings.event_keep,
+        event_poll=settings.event_poll,
+    )
+    try:
+        warning = await redis.durability_warning()
+    except BaseException:
+        await redis.close()
+        raise
+    if warning is not None:
+        log.warning("glitchcart: %s", warning)
+    return redis, RedisSessionLease(redis, clock)
+
+
 @asynccontextmanager
 async def open_engine(
     settings: Settings, cartridges: CartridgeLibrary | None = None
 ) -> AsyncIterator[Engine]:
-    """An engine on the embedded defaults: SQLite, files, offline narrator and painter."""
+    """An engine on the embedded defaults (SQLite, files, offline narrator and painter),
+    or on Redis when the settings name one (:func:`open_store`)."""
     root = prepare_data_dir(settings)
-    store = SqliteSessionStore(
-        root / DB_NAME, keep_events=settings.event_keep, event_poll=settings.event_poll
-    )
     clock = SystemClock()
+    store, lease = await open_store(settings, root, clock)
     media = FileMediaStore(root)
     library = cartridges or CartridgeLibrary()
     events = LogEventBus(store)
@@ -145,7 +187,7 @@ async def open_engine(
     try:
         engine = Engine(
             store=store,
-            lease=SqliteSessionLease(store, clock),
+            lease=lease,
             media=media,
             narrator=providers.narrator,
             painter=painter,

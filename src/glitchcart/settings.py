@@ -145,6 +145,16 @@ class Settings(BaseSettings):
         default=0.05, gt=0, le=10, description="seconds between checks for other processes' events"
     )
 
+    # Processes on several machines: session state, history, leases and events on Redis.
+    redis_url: str | None = Field(
+        default=None,
+        pattern=r"^(redis|rediss|unix)://",
+        description="redis://host:port/db: sessions on Redis, media still in the data directory",
+    )
+    redis_prefix: str = Field(
+        default="glitchcart", pattern=r"^[A-Za-z0-9_.:-]{1,64}$", description="Redis key prefix"
+    )
+
     # HTTP API (`glitchcart serve`). With no keys the server serves loopback only.
     api_keys: list[ApiKeyConfig] = Field(
         default_factory=list, description="GLITCHCART_API_KEYS as JSON"

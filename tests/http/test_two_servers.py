@@ -23,6 +23,7 @@ from glitchcart.client.models import EventOut
 from glitchcart.client.sse import SseReader
 from glitchcart.errors import Conflict, Unreachable
 from support.fake_openai import FakeOpenAI, schema_name
+from support.redis_server import fresh_prefix, require_redis
 from support.serve_process import Served, free_port, serve
 
 S = "web:room"
@@ -99,15 +100,22 @@ async def vote(clients: list[Client], player: str, turn: int, rng: random.Random
             await asyncio.sleep(0.01)
 
 
+def on_redis() -> dict[str, str | None]:
+    """The variables that put two servers' sessions on Redis (a fresh key prefix)."""
+    return {"GLITCHCART_REDIS_URL": require_redis(), "GLITCHCART_REDIS_PREFIX": fresh_prefix()}
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("shared", ["data-dir", "redis"])
 async def test_two_servers_resolve_each_turn_once_and_both_publish_every_turn(
-    tmp_path: Path,
+    tmp_path: Path, shared: str
 ) -> None:
     rng = random.Random(3)
+    store_env = on_redis() if shared == "redis" else {"GLITCHCART_REDIS_URL": None}
     async with FakeOpenAI() as model:
         model.delay_for = lambda route, body: 0.05 if route in ("chat", "images") else 0.0
         async with (
-            servers(tmp_path / "data", provider_env(model), 2) as (a, b),
+            servers(tmp_path / "data", {**provider_env(model), **store_env}, 2) as (a, b),
             Client(HttpTransport(a.url)) as ca,
             Client(HttpTransport(b.url)) as cb,
         ):
@@ -136,8 +144,10 @@ async def test_two_servers_resolve_each_turn_once_and_both_publish_every_turn(
                 for kind in ("turn_resolving", "narration", "frame_ready", "choices"):
                     assert per_turn[(kind, turn)] == 1, (name, kind, turn)
         assert [(e.id, e.kind) for e in seen["a"]] == [(e.id, e.kind) for e in seen["b"]]
+        # on Redis the sessions live there, not in a database in the shared folder
+        assert (tmp_path / "data" / "glitchcart.db").exists() is (shared == "data-dir")
         print(
-            f"two servers: turns={ROUNDS} narrations={narrations(model)}"
+            f"two servers ({shared}): turns={ROUNDS} narrations={narrations(model)}"
             f" paints={model.count('images')} events={len(seen['a'])}"
         )
 

@@ -24,10 +24,18 @@ def serve(
             "--data-dir", help="Data directory (default: $GLITCHCART_HOME or the user data folder)."
         ),
     ] = None,
+    redis: Annotated[
+        str | None,
+        typer.Option(
+            "--redis",
+            help="redis://host:port/db: sessions, history, leases and events on Redis, shared"
+            " by every process on it ($GLITCHCART_REDIS_URL); media stay in the data directory.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
     try:
-        settings = load_settings(home=data_dir)
+        settings = load_settings(home=data_dir, redis_url=redis)
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(p) for p in first["loc"])
