@@ -22,7 +22,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from glitchcart.adapters.stores.sqlite import BUSY_TIMEOUT_MS, SqliteSessionStore
+from glitchcart.adapters.stores.sqlite import SqliteSessionStore
+from glitchcart.adapters.stores.sqlite_wal import BUSY_TIMEOUT_MS
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.core.roster import Player
