@@ -57,7 +57,7 @@ from glitchcart.adapters.stores.codec import (
     index_entry,
     summarize,
 )
-from glitchcart.adapters.stores.redis_events import RedisEventWatcher
+from glitchcart.adapters.stores.redis_events import PolledHeads, StreamWatcher
 from glitchcart.adapters.stores.redis_keys import RedisKeys
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import GameRecord, Phase, SessionRecord
@@ -100,7 +100,8 @@ class RedisSessionStore:
     """A :class:`~glitchcart.ports.SessionStore` (and event log) on one Redis.
 
     ``client`` must decode replies to ``str`` (:func:`connect` makes one);
-    the store closes it in :meth:`close`.
+    the store closes it in :meth:`close`. ``event_poll`` is the change signal's
+    poll on a cluster client; on one Redis, :meth:`wait` is a blocking ``XREAD``.
     """
 
     def __init__(
@@ -114,7 +115,12 @@ class RedisSessionStore:
         self.client = client
         self.keys = RedisKeys(prefix)
         self.keep_events = keep_events
-        self.watcher = RedisEventWatcher(client, self.keys, event_poll)
+        # One blocking XREAD per process; a cluster client polls (one XREAD, one slot).
+        self.watcher: StreamWatcher | PolledHeads = (
+            PolledHeads(client, self.keys, event_poll)
+            if isinstance(client, aioredis.RedisCluster)
+            else StreamWatcher(client, self.keys)
+        )
         self._commit = client.register_script(lua.COMMIT)
         self._append = client.register_script(lua.APPEND)
         self._read = client.register_script(lua.READ)
