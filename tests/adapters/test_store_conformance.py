@@ -1,8 +1,9 @@
 """The contract every SessionStore keeps; each store runs this same suite.
 
 The tests talk to the store only through the ``SessionStore`` Protocol. To add a
-store (Redis, ...), add a factory to ``STORES``. The last section alone is about
-SQLite: it writes an older schema by hand and checks the upgrade.
+store, add a factory to ``STORES``. Redis runs twice: on the server at
+127.0.0.1:6379, and on a 3-master Redis Cluster the run starts on loopback ports.
+The last section alone is about SQLite: it writes an older schema by hand and checks the upgrade.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from redis.asyncio import RedisCluster
 
 from glitchcart.adapters.stores.memory import MemorySessionStore
 from glitchcart.adapters.stores.redis import RedisSessionStore
@@ -39,9 +41,14 @@ STORES: dict[str, Callable[[Path], SessionStore]] = {
 }
 
 
-@pytest.fixture(params=sorted(STORES))
+@pytest.fixture(params=[*sorted(STORES), "redis-cluster"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SessionStore]:
-    built = STORES[request.param](tmp_path)
+    if request.param == "redis-cluster":  # every script in one slot: no CROSSSLOT anywhere
+        ports = request.getfixturevalue("redis_cluster_ports")
+        client = RedisCluster(host="127.0.0.1", port=ports[0], decode_responses=True)
+        built: SessionStore = RedisSessionStore(client, prefix=fresh_prefix())
+    else:
+        built = STORES[request.param](tmp_path)
     yield built
     await built.close()
 
