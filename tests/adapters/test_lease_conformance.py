@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from redis.asyncio import RedisCluster
 
 from glitchcart.adapters.clock import ManualClock
 from glitchcart.adapters.leases import lease_for
@@ -59,10 +60,26 @@ LEASES: dict[str, Callable[[Path, ManualClock], tuple[SessionStore, SessionLease
 LEASES = {"memory": _memory, "sqlite": _sqlite, "redis": _redis}
 
 
-@pytest.fixture(params=sorted(LEASES))
+def _cluster(
+    ports: list[int], clock: ManualClock
+) -> tuple[SessionStore, SessionLease, SessionLease]:
+    prefix = fresh_prefix()
+    stores = [
+        RedisSessionStore(
+            RedisCluster(host="127.0.0.1", port=ports[i], decode_responses=True), prefix=prefix
+        )
+        for i in (0, 1)  # two clients, entering the cluster by different nodes
+    ]
+    return stores[0], lease_for(stores[0], clock), lease_for(stores[1], clock)
+
+
+@pytest.fixture(params=[*sorted(LEASES), "redis-cluster"])
 async def parts(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Parts]:
     clock = ManualClock()
-    store, lease, other = LEASES[request.param](tmp_path, clock)
+    if request.param == "redis-cluster":
+        store, lease, other = _cluster(request.getfixturevalue("redis_cluster_ports"), clock)
+    else:
+        store, lease, other = LEASES[request.param](tmp_path, clock)
     yield Parts(store, lease, clock, other)
     await store.close()
     other_store = getattr(other, "store", None)
