@@ -10,6 +10,7 @@ from glitchcart.core.votes import (
     all_active_voted,
     cast,
     drop_choice,
+    early_close,
     tally,
     winning_vote,
 )
@@ -84,6 +85,35 @@ def test_early_close_needs_every_active_player() -> None:
     assert not all_active_voted(w, frozenset({"a", "b"}))
     assert all_active_voted(cast(w, v("b", 2)), frozenset({"a", "b"}))
     assert not all_active_voted(W, frozenset())
+
+
+AB = frozenset({"a", "b"})
+DEMOCRACY, ANARCHY, LEADER = VotingMode.DEMOCRACY, VotingMode.ANARCHY, VotingMode.LEADER
+
+
+def test_a_democracy_window_closes_early_at_the_last_active_voter() -> None:
+    one = cast(W, v("a", 1))
+    assert early_close(DEMOCRACY, None, "a", one, AB) is None
+    assert early_close(DEMOCRACY, None, "b", cast(one, v("b", 2)), AB) == "all-voted"
+
+
+def test_an_anarchy_window_closes_at_the_first_vote() -> None:
+    assert early_close(ANARCHY, None, "a", cast(W, v("a", 1)), AB) == "anarchy"
+
+
+def test_a_leader_window_closes_when_the_crown_votes() -> None:
+    assert early_close(LEADER, "b", "a", cast(W, v("a", 1)), AB) is None
+    assert early_close(LEADER, "b", "b", cast(W, v("b", 1)), AB) == "leader"
+    assert early_close(DEMOCRACY, "b", "b", cast(W, v("b", 1)), AB) is None
+
+
+def test_a_leader_window_without_a_crown_closes_like_a_democracy() -> None:
+    both = cast(cast(W, v("a", 1)), v("b", 1))
+    assert early_close(LEADER, None, "b", both, AB) == "all-voted"
+
+
+def test_a_window_nobody_active_waits_for_stays_open() -> None:
+    assert early_close(DEMOCRACY, None, "a", cast(W, v("a", 1)), frozenset()) is None
 
 
 def test_veto_drops_the_votes_for_a_choice() -> None:

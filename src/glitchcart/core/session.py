@@ -6,13 +6,16 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from glitchcart.core.fate import Fate
+from glitchcart.core.cartridge import FateOdds
+from glitchcart.core.fate import Fate, roll_fate
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.options import SessionOptions
 from glitchcart.core.roster import Player
+from glitchcart.core.seeds import derive_seed, rng_for
 from glitchcart.core.state import WorldState
-from glitchcart.core.turn import Choice, TurnInput
+from glitchcart.core.turn import Choice, InputKind, TurnInput
 from glitchcart.core.votes import Tally, VoteWindow, VotingMode
+from glitchcart.errors import GameOver, NoGameRunning, TurnResolving
 
 RECEIPT_SECONDS = 24 * 60 * 60  # how long a repeat of an idempotent request is recognised
 MAX_RECEIPTS = 5_000  # a ceiling on a session record's size, reached by busy rooms only
@@ -200,6 +203,30 @@ class SessionRecord:
     def evolve(self, **changes: Any) -> SessionRecord:
         return replace(self, **changes)
 
+    def cleared_turn(self, **changes: Any) -> SessionRecord:
+        """This record with the turn's business gone (its window, vetoes, twist and
+        idle deadline), then ``changes``: what closing, ejecting or loading a game share."""
+        cleared: dict[str, Any] = {
+            "window": None,
+            "vetoed": (),
+            "twist": None,
+            "idle_deadline": None,
+        }
+        return replace(self, **{**cleared, **changes})
+
+    def check_not_resolving(self) -> None:
+        """Refuse a move while a turn resolves (it may be retried in a moment)."""
+        if self.phase is Phase.RESOLVING:
+            raise TurnResolving("the turn is resolving; try again in a moment")
+
+    def check_ready(self) -> None:
+        """Refuse a move unless a live game waits for one."""
+        if self.game is None or self.phase is Phase.EMPTY:
+            raise NoGameRunning(f"session {self.key} has no game running")
+        self.check_not_resolving()
+        if self.phase is Phase.OVER or not self.game.state.alive:
+            raise GameOver("the character is dead; reset or start a new game")
+
     def awaits(self, game_id: str, pending: PendingTurn) -> bool:
         """Whether this record still waits for that very turn (same game, turn and seed)."""
         return (
@@ -233,6 +260,25 @@ class SessionRecord:
         since = receipt.at - keep_seconds
         kept = tuple(r for r in self.receipts if r.key != receipt.key and r.at > since)
         return replace(self, receipts=(*kept, receipt)[-max_receipts:])
+
+
+def pending_turn(
+    game: GameRecord,
+    odds: FateOdds,
+    turn_input: TurnInput,
+    closed_at: float,
+    tally: Tally | None = None,
+    twist: str | None = None,
+) -> PendingTurn:
+    """The next turn of ``game`` closed on ``turn_input``: its number, its seed (from the
+    game's seed and the number) and its fate, rolled at ``odds`` skewed by the chaos
+    (a tick, where time only passes, has none)."""
+    turn = game.state.turn + 1
+    turn_seed = derive_seed(game.seed, "turn", turn)
+    fate = None
+    if turn_input.kind is not InputKind.TICK:
+        fate = roll_fate(odds, game.state.chaos, rng_for(turn_seed, "fate"))
+    return PendingTurn(turn, turn_input, fate, turn_seed, closed_at, tally, twist)
 
 
 def empty_session(key: SessionKey) -> SessionRecord:

@@ -136,6 +136,24 @@ def all_active_voted(window: VoteWindow, active: frozenset[str]) -> bool:
     return bool(active) and active <= window.voters()
 
 
+def early_close(
+    mode: VotingMode,
+    crown: str | None,
+    voter: str,
+    window: VoteWindow,
+    active: frozenset[str],
+) -> str | None:
+    """Why ``voter``'s vote closes ``window`` at once, or None while it stays open:
+    any vote in anarchy, the crown's vote in leader mode, the last active voter."""
+    if mode is VotingMode.ANARCHY:
+        return "anarchy"
+    if mode is VotingMode.LEADER and crown == voter:
+        return "leader"
+    if all_active_voted(window, active):
+        return "all-voted"
+    return None
+
+
 def tally(
     window: VoteWindow,
     mode: VotingMode,
