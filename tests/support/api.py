@@ -32,10 +32,10 @@ def api_settings(root: Path, **changes: Any) -> Settings:
 def api_engine(
     root: Path, settings: Settings | None = None, store: SessionStore | None = None
 ) -> Engine:
-    engine = make_engine(root, cartridges=CARTS, clock=ManualClock(), store=store)
+    engine = make_engine(
+        root, cartridges=CARTS, clock=ManualClock(), store=store, settings=settings
+    )
     engine.events = LogEventBus(engine.store)
-    if settings is not None:
-        engine.settings = settings
     return engine
 
 

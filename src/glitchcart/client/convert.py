@@ -23,7 +23,7 @@ from glitchcart.core.votes import VoteWindow
 from glitchcart.ports import Event, GameSummary
 
 if TYPE_CHECKING:
-    from glitchcart.service.engine import Snapshot
+    from glitchcart.service.sessions import Snapshot
     from glitchcart.service.tapes import Tape
     from glitchcart.service.voting import VoteReceipt
 

@@ -15,7 +15,7 @@ from glitchcart.core.seeds import derive_seed, rng_for
 from glitchcart.core.state import WorldState
 from glitchcart.core.turn import Choice, InputKind, TurnInput
 from glitchcart.core.votes import Tally, VoteWindow, VotingMode
-from glitchcart.errors import GameOver, NoGameRunning, TurnResolving
+from glitchcart.errors import GameOver, NoGameRunning, TurnResolving, WrongTurn
 
 RECEIPT_SECONDS = 24 * 60 * 60  # how long a repeat of an idempotent request is recognised
 MAX_RECEIPTS = 5_000  # a ceiling on a session record's size, reached by busy rooms only
@@ -260,6 +260,20 @@ class SessionRecord:
         since = receipt.at - keep_seconds
         kept = tuple(r for r in self.receipts if r.key != receipt.key and r.at > since)
         return replace(self, receipts=(*kept, receipt)[-max_receipts:])
+
+
+def check_turn(record: SessionRecord, turn: int | None, game_id: str | None) -> None:
+    """Refuse a move made for another turn (or game) than the vote open now."""
+    assert record.game is not None
+    current, running = record.game.state.turn + 1, record.game.game_id
+    if (turn is not None and turn != current) or (game_id is not None and game_id != running):
+        asked = f"turn {turn}" if game_id is None else f"turn {turn} of game {game_id}"
+        raise WrongTurn(
+            f"this move was made for {asked}; the vote open now is for turn {current} "
+            f"of game {running}",
+            turn=current,
+            game_id=running,
+        )
 
 
 def pending_turn(

@@ -13,6 +13,8 @@ and published. The one seam between the engine and the store, lease and bus.
 - **Events.** A commit's events go into the commit (:meth:`commit`); events that
   change no state are appended under the same fence (:meth:`publish`);
   ephemeral ones only reach live subscribers.
+- **Background work.** Resolutions and media started after a commit run as tasks
+  this runtime keeps (:meth:`background`) until :meth:`drain`.
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ import contextlib
 import logging
 import secrets
 import weakref
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any
 
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import Phase, SessionRecord
 from glitchcart.core.turn import TurnRecord
-from glitchcart.errors import GlitchcartError, StaleVersion, TurnResolving
+from glitchcart.errors import GlitchcartError, SessionNotFound, StaleVersion, TurnResolving
 from glitchcart.ports import (
     EPHEMERAL_KINDS,
     Clock,
@@ -65,6 +67,16 @@ class SessionRuntime:
         )
         self._held: dict[SessionKey, Lease] = {}  # leases this process holds right now
         self._prefix = secrets.token_hex(4)  # this process, in the tokens it takes leases with
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # ------------------------------------------------------------ loading
+
+    async def load(self, key: SessionKey) -> SessionRecord:
+        """The stored record of ``key``, or :class:`SessionNotFound`."""
+        record = await self.store.load(key)
+        if record is None:
+            raise SessionNotFound(f"no session {key}; boot a cartridge into it first")
+        return record
 
     # ------------------------------------------------------------ locks and leases
 
@@ -171,6 +183,25 @@ class SessionRuntime:
                 log.warning("the lease of %s was lost while resolving", lease.session)
                 return
 
+    # ------------------------------------------------------------ background work
+
+    def background(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run ``coro`` (a turn resolution, a film) as a task. A failure is logged, never
+        lost: a turn stays RESOLVING and is recovered on next access or restart."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background turn failed", exc_info=task.exception())
+
+    async def drain(self) -> None:
+        """Wait until every background task has finished."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
     # ------------------------------------------------------------ commits and events
 
     async def commit(
@@ -192,6 +223,21 @@ class SessionRuntime:
         for listener in self.deadline_listeners:
             listener(committed.key, committed.next_deadline())
         return committed
+
+    async def update(
+        self,
+        key: SessionKey,
+        change: Callable[[SessionRecord], SessionRecord],
+        events: Sequence[NewEvent] = (),
+    ) -> SessionRecord:
+        """Run ``change(record)`` under the lock and commit it with ``events``
+        (nothing is committed if it returns the record unchanged)."""
+        async with self.lock(key):
+            record = await self.load(key)
+            updated = change(record)
+            if updated is not record:
+                await self.commit(updated, events=events)
+        return updated
 
     async def publish(self, key: SessionKey, kind: str, data: dict[str, Any]) -> None:
         """An event that changes no state: appended under this process's fence of the

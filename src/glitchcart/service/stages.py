@@ -7,6 +7,7 @@ choices come from the location's exits, a failed painter leaves no frame.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from glitchcart.core.cartridge import Cartridge
@@ -14,7 +15,7 @@ from glitchcart.core.fallback import fallback_choices, fallback_delta, fallback_
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.core.options import SessionOptions
 from glitchcart.core.seeds import derive_seed
-from glitchcart.core.session import PendingTurn
+from glitchcart.core.session import GameRecord, PendingTurn
 from glitchcart.core.state import WorldState
 from glitchcart.core.turn import Choice
 from glitchcart.errors import ProviderError
@@ -26,19 +27,50 @@ from glitchcart.ports import (
     Narrator,
     Painter,
     PaintRequest,
+    PrologueRequest,
 )
 from glitchcart.settings import Settings
 
+Publish = Callable[[SessionKey, str, dict[str, Any]], Awaitable[None]]
+
 
 class ProviderStages:
-    narrator: Narrator
-    painter: Painter
-    media: MediaStore
-    settings: Settings
+    """Asks the narrator and the painter for a turn's words and picture."""
 
-    async def _publish(self, key: SessionKey, kind: str, data: dict[str, Any]) -> None: ...
+    def __init__(
+        self,
+        *,
+        narrator: Narrator,
+        painter: Painter,
+        media: MediaStore,
+        settings: Settings,
+        publish: Publish,
+    ) -> None:
+        self.narrator = narrator
+        self.painter = painter
+        self.media = media
+        self.settings = settings
+        self._publish = publish
 
-    async def _narrate(
+    async def prologue(
+        self,
+        cartridge: Cartridge,
+        game: GameRecord,
+        pending: PendingTurn,
+        key: SessionKey,
+        providers: tuple[str, ...] | None,
+    ) -> tuple[str, bool]:
+        """The opening words of ``game``, and whether they are the cartridge's own
+        (the fallback when the narrator fails)."""
+        request = PrologueRequest(
+            cartridge, game.state, pending.turn_seed, key, game.game_id, providers
+        )
+        try:
+            return await self.narrator.prologue(request), False
+        except ProviderError:
+            return cartridge.openings[game.opening].prologue, True
+
+    async def narrate(
         self,
         cartridge: Cartridge,
         state: WorldState,
@@ -65,7 +97,7 @@ class ProviderStages:
             text = fallback_narration(cartridge, state, pending.input)
             return Narration(text, fallback_delta(pending.input)), True
 
-    async def _choices(
+    async def choices(
         self,
         cartridge: Cartridge,
         state: WorldState,
@@ -93,7 +125,7 @@ class ProviderStages:
             return fallback_choices(cartridge, state, cartridge.choice_count)
         return choices or fallback_choices(cartridge, state, cartridge.choice_count)
 
-    async def _choices_shown(
+    async def choices_shown(
         self,
         cartridge: Cartridge,
         state: WorldState,
@@ -107,14 +139,14 @@ class ProviderStages:
         """The next choices, shown as soon as they exist (``choices_ready``): players can
         read them while the picture is painted. Votes open with the commit (``choices``),
         which carries the frame too (DESIGN rule 5)."""
-        choices = await self._choices(
+        choices = await self.choices(
             cartridge, state, seed, narration, (), key, game_id, options.providers
         )
         shown = {"game_id": game_id, "turn": turn, "choices": [c.to_dict() for c in choices]}
         await self._publish(key, "choices_ready", shown)
         return choices
 
-    async def _paint(
+    async def paint(
         self,
         cartridge: Cartridge,
         state: WorldState,

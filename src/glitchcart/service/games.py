@@ -9,7 +9,7 @@ belongs to the session that holds the game.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +17,7 @@ from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.crown import holder_only
 from glitchcart.core.keys import MediaRef, SessionKey, is_game_id
 from glitchcart.core.options import OFFLINE, SessionOptions
-from glitchcart.core.roster import present
+from glitchcart.core.roster import TierThresholds, present
 from glitchcart.core.seeds import derive_seed, rng_for
 from glitchcart.core.session import GameRecord, PendingTurn, Phase, SessionRecord, empty_session
 from glitchcart.core.state import initial_state
@@ -30,14 +30,42 @@ from glitchcart.errors import (
     LimitExceeded,
     NoGameRunning,
     SessionNotFound,
-    TurnResolving,
 )
-from glitchcart.ports import GameSummary, NewEvent
+from glitchcart.ports import CartridgeSource, Clock, GameSummary, MediaStore, NewEvent
 from glitchcart.service.game_media import game_media
 from glitchcart.service.pipeline import TurnPipeline
+from glitchcart.service.runtime import SessionRuntime
+from glitchcart.settings import Settings
 
 
-class Lifecycle(TurnPipeline):
+class Games:
+    """Boots, swaps, resets, ejects, loads and deletes the games of sessions."""
+
+    def __init__(
+        self,
+        *,
+        runtime: SessionRuntime,
+        pipeline: TurnPipeline,
+        media: MediaStore,
+        cartridges: CartridgeSource,
+        clock: Clock,
+        settings: Settings,
+        tiers: TierThresholds,
+        providers: Mapping[str, str],
+        new_id: Callable[[], str],
+        new_seed: Callable[[], int],
+    ) -> None:
+        self.runtime = runtime
+        self.pipeline = pipeline
+        self.media = media
+        self.cartridges = cartridges
+        self.clock = clock
+        self.settings = settings
+        self.tiers = tiers
+        self.providers = providers  # configured model providers: name -> "chat"|"image"
+        self._new_id = new_id
+        self._new_seed = new_seed
+
     async def boot(
         self,
         key: SessionKey,
@@ -81,7 +109,7 @@ class Lifecycle(TurnPipeline):
 
     async def reset(self, key: SessionKey, *, player: str | None = None) -> TurnRecord:
         """Start the session's cartridge over as a new game, seeded from the old one."""
-        record = await self._load(key)
+        record = await self.runtime.load(key)
         if record.game is None:
             raise NoGameRunning(f"session {key} has no game to reset")
         cartridge = self.cartridges.get(record.game.cartridge)
@@ -103,12 +131,11 @@ class Lifecycle(TurnPipeline):
         reseat: bool = False,
     ) -> TurnRecord:
         """Boot a new game in ``key``; ``reseat`` keeps only the players present (a reset)."""
-        await self.recover(key)
+        await self.pipeline.recover(key)
         seed = self._new_seed() if seed is None else seed
-        async with self._lock(key):
-            record = await self.store.load(key) or await self._new_session(key)
-            if record.phase is Phase.RESOLVING:
-                raise TurnResolving("the turn is resolving; try again in a moment")
+        async with self.runtime.lock(key):
+            record = await self.runtime.store.load(key) or await self._new_session(key)
+            record.check_not_resolving()
             if record.phase is Phase.READY and not replace_running:
                 raise Conflict(f"a game is running in {key}; exit it first or ask to swap")
             if record.game is not None:
@@ -147,13 +174,13 @@ class Lifecycle(TurnPipeline):
                 NewEvent("game_booted", {"game_id": game.game_id, "cartridge": cartridge.id})
             )
             lease = await self.runtime.lease_for_turn(key)
-            closed = await self._close(
+            closed = await self.pipeline.close(
                 record.evolve(game=game, mode=mode or record.mode, paused=False),
                 pending,
                 lease,
                 tuple(booted),
             )
-        prologue = await self._resolve_held(closed, lease)
+        prologue = await self.pipeline.resolve_held(closed, lease)
         await self._retire_games(key)
         return prologue
 
@@ -161,7 +188,8 @@ class Lifecycle(TurnPipeline):
         """Delete ``key``'s saved games, history and media past the newest
         ``games_per_session`` (the one running counts; it is never deleted)."""
         keep = self.settings.games_per_session
-        mine = [g for g in await self.store.list_games() if g.session == key]  # newest first
+        games = await self.runtime.store.list_games()
+        mine = [g for g in games if g.session == key]  # newest first
         for old in [g for g in mine if not g.live][max(0, keep - 1) :]:
             try:
                 await self.delete_game(old.game_id)
@@ -171,7 +199,8 @@ class Lifecycle(TurnPipeline):
     async def _new_session(self, key: SessionKey) -> SessionRecord:
         """An empty record for a session about to be created, if its namespace has room."""
         limit = self.settings.max_sessions_per_namespace
-        held = sum(1 for s in await self.store.list_sessions() if s.key.namespace == key.namespace)
+        sessions = await self.runtime.store.list_sessions()
+        held = sum(1 for s in sessions if s.key.namespace == key.namespace)
         if held >= limit:
             raise LimitExceeded(
                 f"namespace {key.namespace!r} holds its limit of {limit} sessions; "
@@ -197,8 +226,8 @@ class Lifecycle(TurnPipeline):
         with the options it started with.
         """
         checked = self._checked_options(changes)
-        async with self._lock(key):
-            record = await self.store.load(key)
+        async with self.runtime.lock(key):
+            record = await self.runtime.store.load(key)
             if record is None and not create:
                 raise SessionNotFound(f"no session {key}; boot it with these options instead")
             record = record or await self._new_session(key)
@@ -206,7 +235,7 @@ class Lifecycle(TurnPipeline):
             options = record.options.merge(checked)
             if options != record.options or record.version == 0:
                 changed = NewEvent("options_changed", options.to_dict())
-                await self._commit(record.evolve(options=options), events=(changed,))
+                await self.runtime.commit(record.evolve(options=options), events=(changed,))
         return options
 
     def _checked_options(self, changes: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -226,36 +255,27 @@ class Lifecycle(TurnPipeline):
 
     async def exit(self, key: SessionKey) -> str:
         """Save and eject the running game; returns its game id."""
-        await self.recover(key)
-        async with self._lock(key):
-            record = await self._load(key)
+        await self.pipeline.recover(key)
+        async with self.runtime.lock(key):
+            record = await self.runtime.load(key)
             if record.game is None:
                 raise NoGameRunning(f"session {key} has no game running")
-            if record.phase is Phase.RESOLVING:
-                raise TurnResolving("the turn is resolving; try again in a moment")
+            record.check_not_resolving()
             game_id = record.game.game_id
-            await self._commit(
-                record.evolve(
-                    phase=Phase.EMPTY,
-                    game=None,
-                    window=None,
-                    vetoed=(),
-                    twist=None,
-                    idle_deadline=None,
-                    paused=False,
-                ),
+            await self.runtime.commit(
+                record.cleared_turn(phase=Phase.EMPTY, game=None, paused=False),
                 events=(NewEvent("game_exited", {"game_id": game_id}),),
             )
         return game_id
 
     async def games(self) -> list[GameSummary]:
         """The saved-game index, most recently played first."""
-        return await self.store.list_games()
+        return await self.runtime.store.list_games()
 
     async def _find_game(self, game_id: str) -> tuple[GameRecord, GameSummary]:
         if not is_game_id(game_id):
             raise GameNotFound("no saved game with that id")
-        found = await self.store.load_game(game_id)
+        found = await self.runtime.store.load_game(game_id)
         if found is None:
             raise GameNotFound(f"no saved game {game_id}")
         return found
@@ -265,11 +285,10 @@ class Lifecycle(TurnPipeline):
         game, summary = await self._find_game(game_id)
         if summary.live and summary.session != key:
             raise Conflict(f"game {game_id} is running in {summary.session}; exit it there first")
-        await self.recover(key)
-        async with self._lock(key):
-            record = await self.store.load(key) or await self._new_session(key)
-            if record.phase is Phase.RESOLVING:
-                raise TurnResolving("the turn is resolving; try again in a moment")
+        await self.pipeline.recover(key)
+        async with self.runtime.lock(key):
+            record = await self.runtime.store.load(key) or await self._new_session(key)
+            record.check_not_resolving()
             if record.game is not None and record.game.game_id == game_id:
                 return game_id
             if record.phase is Phase.READY and not swap:
@@ -278,13 +297,10 @@ class Lifecycle(TurnPipeline):
             alive = game.state.alive
             cartridge = self.cartridges.get(game.cartridge)
             now = self.clock.now()
-            await self._commit(
-                record.evolve(
+            await self.runtime.commit(
+                record.cleared_turn(
                     phase=Phase.READY if alive else Phase.OVER,
                     game=replace(game, updated_at=now),
-                    window=None,
-                    vetoed=(),
-                    twist=None,
                     paused=False,
                     idle_deadline=now + cartridge.timing.idle_seconds
                     if record.roster and alive
@@ -309,7 +325,7 @@ class Lifecycle(TurnPipeline):
         for ref in await game_media(self.media, old, game_id):
             if ref.kind != "frame":
                 await self.media.delete(ref)
-        history = await self.store.history(game_id)
+        history = await self.runtime.store.history(game_id)
         rewritten: list[TurnRecord] = []
         old_refs: list[MediaRef] = []
         for turn in history:
@@ -321,7 +337,7 @@ class Lifecycle(TurnPipeline):
             old_refs.append(turn.frame)
             rewritten.append(replace(turn, frame=fresh))
         if rewritten:
-            await self.store.rewrite_history(game_id, rewritten)
+            await self.runtime.store.rewrite_history(game_id, rewritten)
         return old_refs
 
     async def delete_game(self, game_id: str) -> None:
@@ -329,9 +345,9 @@ class Lifecycle(TurnPipeline):
         _, summary = await self._find_game(game_id)
         if summary.live:
             raise Conflict(f"game {game_id} is running in {summary.session}; exit it first")
-        async with self._lock(summary.session):
-            history = await self.store.history(game_id)
-            await self.store.delete_game(game_id)
+        async with self.runtime.lock(summary.session):
+            history = await self.runtime.store.history(game_id)
+            await self.runtime.store.delete_game(game_id)
         for turn in history:
             if turn.frame is not None:
                 await self.media.delete(turn.frame)
