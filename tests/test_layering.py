@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "glitchcart"
@@ -167,3 +168,61 @@ def test_no_module_level_mutable_session_state() -> None:
     for path in SRC.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         assert not any(isinstance(n, ast.Global) for n in ast.walk(tree)), path
+
+
+# What a surface may call on an engine: its public methods, not the wiring the
+# composition roots hand it (DESIGN.md, Surfaces: "it never reaches into the
+# engine's store, media or clock").
+ENGINE_WIRING = {
+    *("store", "events", "media", "clock", "cartridges", "settings", "narrator", "painter"),
+    *("tapes", "films", "providers", "runtime", "deadline_listeners", "background"),
+}
+SURFACE_FILES = [
+    *(p for s in ("cli", "http", "web", "discord") for p in (SRC / s).rglob("*.py")),
+    SRC / "client" / "inprocess.py",
+]
+
+
+def engine_reaches(source: str) -> list[tuple[int, str]]:
+    """Attributes read off an engine (a name ``engine``, an ``x.engine``, or anything
+    annotated ``Engine``) that are not the facade's public methods."""
+    from glitchcart.service.engine import Engine
+
+    public = {n for n in dir(Engine) if not n.startswith("_")} - ENGINE_WIRING
+    tree = ast.parse(source)
+    engines = {"engine"}
+    for node in ast.walk(tree):
+        annotated = isinstance(node, ast.arg | ast.AnnAssign) and node.annotation is not None
+        if annotated and "Engine" in re.findall(r"\w+", ast.unparse(node.annotation)):
+            target = node.arg if isinstance(node, ast.arg) else ast.unparse(node.target)
+            engines.add(target)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute):
+            continue
+        value = node.value
+        is_engine = (isinstance(value, ast.Name) and value.id in engines) or (
+            isinstance(value, ast.Attribute) and value.attr == "engine"
+        )
+        if is_engine and node.attr not in public:
+            found.append((node.lineno, node.attr))
+    return sorted(found)
+
+
+def test_the_engine_check_sees_a_reach_into_the_store() -> None:
+    source = (
+        "async def f(e: Engine, engine, self):\n"
+        "    await e.store.load(k)\n"
+        "    engine._pipeline\n"
+        "    self.engine.clock.now()\n"
+        "    await engine.snapshot(k)\n"
+    )
+    assert engine_reaches(source) == [(2, "store"), (3, "_pipeline"), (4, "clock")]
+
+
+def test_surfaces_use_only_the_engines_public_methods() -> None:
+    problems = []
+    for path in SURFACE_FILES:
+        for lineno, attr in engine_reaches(path.read_text(encoding="utf-8")):
+            problems.append(f"{path.relative_to(SRC)}:{lineno} engine.{attr}")
+    assert problems == []

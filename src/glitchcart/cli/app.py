@@ -168,8 +168,8 @@ def _pretty(engine: Engine) -> Callable[[TurnRecord, str], None]:
     out = Console()
 
     def emit(record: TurnRecord, cartridge_id: str) -> None:
-        path = engine.media.locate(record.frame) if record.frame else None
-        show_turn(out, engine.cartridges.get(cartridge_id), record, path)
+        path = engine.locate(record.frame) if record.frame else None
+        show_turn(out, engine.cartridge(cartridge_id), record, path)
 
     return emit
 
@@ -218,9 +218,9 @@ def sessions_show(key: str, as_json: JsonFlag = False, data_dir: DataDir = None)
             if as_json:
                 print(json.dumps(_snapshot_json(engine, snap), indent=2))
             elif snap.last is not None and snap.cartridge:
-                path = engine.media.locate(snap.last.frame) if snap.last.frame else None
+                path = engine.locate(snap.last.frame) if snap.last.frame else None
                 Console().print(f"[bold]{parsed}[/] · game {snap.game_id} · {snap.phase}")
-                show_turn(Console(), engine.cartridges.get(snap.cartridge), snap.last, path)
+                show_turn(Console(), engine.cartridge(snap.cartridge), snap.last, path)
             else:
                 Console().print(f"{parsed}: no game running")
 

@@ -79,21 +79,18 @@ async def _stitch(
 ) -> tuple[Film, str]:
     require_data(settings, key)
     async with open_engine(settings) as engine:
-        films = engine.films
-        if films is None:
+        if not engine.films_on:
             raise StorageError("films are not available in this process")
         if game_id is None:
             game_id = (await engine.snapshot(key)).game_id
             if game_id is None:
                 raise NoGameRunning(f"session {key} has no game; name one with --game")
         with progress_bar(show_progress) as update:
-            made = await films.stitch(key, game_id, progress=update)
-        return made, engine.media.locate(made.ref)
+            made = await engine.stitch_film(key, game_id, progress=update)
+        return made, engine.locate(made.ref)
 
 
 async def _list(open_engine: EngineOpener, settings: Settings, key: SessionKey) -> list[MediaRef]:
     require_data(settings, key)
     async with open_engine(settings) as engine:
-        if engine.films is None:
-            return []
-        return await engine.films.films(key)
+        return await engine.list_films(key)

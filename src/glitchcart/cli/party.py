@@ -105,7 +105,7 @@ class SharedKeyboard:
 
     def show_turn_of(self, turn: TurnRecord) -> None:
         self.shown = (turn.turn + 1, turn.game_id)  # the vote its choices open
-        cartridge = self.engine.cartridges.get(self.cartridge_id)
+        cartridge = self.engine.cartridge(self.cartridge_id)
         show_turn(self.console, cartridge, turn, frame_path(self.engine, turn))
 
     async def step(self, line: str) -> None:
@@ -137,7 +137,7 @@ class SharedKeyboard:
                 player, choice=int(rest), turn=turn, game_id=game_id, session=key
             )
             if not receipt.closed and receipt.deadline is not None:
-                left = receipt.deadline - self.engine.clock.now()
+                left = receipt.deadline - self.engine.now()
                 self.console.print(
                     f"[dim]{receipt.voters} voted; the window closes in {left:.0f} s[/]"
                 )
@@ -179,7 +179,7 @@ class SharedKeyboard:
             ballots = ", ".join(
                 escape(f"{names.get(v.player, v.player)}→{v.candidate}") for v in snap.window.votes
             )
-            left = snap.window.deadline - self.engine.clock.now()
+            left = snap.window.deadline - self.engine.now()
             self.console.print(f"  votes: {ballots or 'none'} (closes in {left:.0f} s)")
         self.console.print(f"  mode: {snap.mode}")
 

@@ -59,12 +59,12 @@ async def open_game(
         wants_other = cartridge is not None and cartridge != view.cartridge
         if view.last is not None and view.phase != "empty" and not wants_other:
             return record(view.last), False
-    name = cartridge or engine.settings.default_cartridge
+    name = cartridge or engine.default_cartridge
     return record(await client.boot(name, seed=seed, swap=True, session=key)), True
 
 
 def frame_path(engine: Engine, turn: TurnRecord) -> str | None:
-    return engine.media.locate(turn.frame) if turn.frame else None
+    return engine.locate(turn.frame) if turn.frame else None
 
 
 def json_emitter(engine: Engine, key: SessionKey) -> Callable[[TurnRecord, str], None]:
@@ -114,7 +114,7 @@ class Interactive:
 
     def show(self, turn: TurnRecord | Turn) -> None:
         shown = record(turn) if isinstance(turn, Turn) else turn
-        cartridge = self.engine.cartridges.get(self.cartridge_id)
+        cartridge = self.engine.cartridge(self.cartridge_id)
         show_turn(self.console, cartridge, shown, frame_path(self.engine, shown))
 
     async def run(self, ask: Callable[[], str], cartridge: str | None, seed: int | None) -> None:

@@ -58,10 +58,9 @@ from glitchcart.errors import (
     MediaNotFound,
     NotFound,
     SessionNotFound,
-    StorageError,
 )
 from glitchcart.service.engine import Engine
-from glitchcart.service.tapes import Tape, TapeService
+from glitchcart.service.tapes import Tape
 
 
 class InProcessTransport:
@@ -72,7 +71,7 @@ class InProcessTransport:
         self.inflight = InFlight()
 
     async def cartridges(self) -> list[CartridgeInfo]:
-        return [cartridge_out(c) for c in self.engine.cartridges.list()]
+        return [cartridge_out(c) for c in self.engine.list_cartridges()]
 
     async def boot(self, key: SessionKey, body: BootRequest) -> Turn:
         record = await self.engine.boot(
@@ -193,19 +192,20 @@ class InProcessTransport:
         return await self.engine.frame(key, MediaRef(key, "frame", name))
 
     async def build_tape(self, key: SessionKey, body: TapeRequest) -> TapeOut:
-        tapes = self._tapes()
+        self._tapes_on()
         await self.require(key)  # a missing session before a range it cannot have
-        made = await tapes.build(key, fmt=body.format, turns=TurnSpan(body.first, body.last))
-        size = made.size if made.size is not None else await tapes.size(key, made.ref)
+        turns = TurnSpan(body.first, body.last)
+        made = await self.engine.build_tape(key, fmt=body.format, turns=turns)
+        size = made.size if made.size is not None else await self.engine.tape_size(key, made.ref)
         return tape_out(made, size)
 
     async def list_tapes(self, key: SessionKey) -> list[TapeOut]:
-        tapes = self._tapes()
+        self._tapes_on()
         await self.require(key)
         found = []
-        for entry in await tapes.list(key):
+        for entry in await self.engine.list_tapes(key):
             try:
-                size = await tapes.size(key, entry.ref)
+                size = await self.engine.tape_size(key, entry.ref)
             except MediaNotFound:
                 continue  # deleted (with its game) since it was listed
             turns = entry.last - entry.first + 1  # a game's turns are numbered without gaps
@@ -217,7 +217,7 @@ class InProcessTransport:
 
     async def tape(self, key: SessionKey, name: str) -> bytes:
         ref = MediaRef(key, "tape", name)  # the name is checked before anything is touched
-        return await self._tapes().get(key, ref)
+        return await self.engine.tape(key, ref)
 
     async def open_tape(
         self, key: SessionKey, name: str
@@ -225,9 +225,8 @@ class InProcessTransport:
         """A tape's size and its chunks, for the HTTP API to stream: a missing tape is
         :class:`MediaNotFound` here, before an answer has started."""
         ref = MediaRef(key, "tape", name)
-        tapes = self._tapes()
-        size = await tapes.size(key, ref)
-        return size, _closing(tapes.read(key, ref))
+        size = await self.engine.tape_size(key, ref)
+        return size, _closing(self.engine.read_tape(key, ref))
 
     async def tape_chunks(self, key: SessionKey, name: str) -> AsyncGenerator[bytes, None]:
         _, chunks = await self.open_tape(key, name)
@@ -235,10 +234,9 @@ class InProcessTransport:
             async for chunk in chunks:
                 yield chunk
 
-    def _tapes(self) -> TapeService:
-        if self.engine.tapes is None:
+    def _tapes_on(self) -> None:
+        if not self.engine.tapes_on:
             raise NotFound("replay tapes are turned off on this server")
-        return self.engine.tapes
 
     async def require(self, key: SessionKey) -> None:
         """Raise :class:`SessionNotFound` unless the session exists."""
@@ -248,16 +246,11 @@ class InProcessTransport:
     async def check_resume(self, key: SessionKey, after: int | None) -> None:
         """Raise before streaming: no such session, no events here, or an id in the future."""
         await self.require(key)
-        bus = self.engine.events
-        if bus is None:
-            raise StorageError("this engine publishes no events")
-        await bus.check_resume(key, after)
+        await self.engine.check_resume(key, after)
 
     async def events(self, key: SessionKey, after: int | None) -> AsyncGenerator[EventOut, None]:
         await self.check_resume(key, after)
-        bus = self.engine.events
-        assert bus is not None
-        async for event in bus.subscribe(key, after=after):
+        async for event in self.engine.subscribe(key, after=after):
             if event.kind == "trimmed":  # some were trimmed away: here is where things stand
                 snapshot = (await self.snapshot(key)).model_dump(mode="json")
                 event = replace(event, data={**event.data, "snapshot": snapshot})
