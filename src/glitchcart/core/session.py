@@ -217,7 +217,7 @@ class SessionRecord:
     def check_not_resolving(self) -> None:
         """Refuse a move while a turn resolves (it may be retried in a moment)."""
         if self.phase is Phase.RESOLVING:
-            raise TurnResolving("the turn is resolving; try again in a moment")
+            raise turn_resolving()
 
     def check_ready(self) -> None:
         """Refuse a move unless a live game waits for one."""
@@ -274,6 +274,12 @@ def check_turn(record: SessionRecord, turn: int | None, game_id: str | None) -> 
             turn=current,
             game_id=running,
         )
+
+
+def turn_resolving() -> TurnResolving:
+    """The answer to a move that finds a turn resolving (here, or held by another
+    process's lease)."""
+    return TurnResolving("the turn is resolving; try again in a moment")
 
 
 def pending_turn(

@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any
 
 from glitchcart.core.keys import SessionKey
-from glitchcart.core.session import Phase, SessionRecord
+from glitchcart.core.session import Phase, SessionRecord, turn_resolving
 from glitchcart.core.turn import TurnRecord
 from glitchcart.errors import GlitchcartError, SessionNotFound, StaleVersion, TurnResolving
 from glitchcart.ports import (
@@ -113,7 +113,7 @@ class SessionRuntime:
         """The lease a turn closed now resolves under (the caller holds the lock)."""
         lease = await self.take(key)
         if lease is None:
-            raise TurnResolving("the turn is resolving; try again in a moment")
+            raise turn_resolving()
         return lease
 
     async def take_over(self, record: SessionRecord) -> Lease | None:
