@@ -8,11 +8,18 @@ import pytest
 from glitchcart.core.cartridge import FateOdds
 from glitchcart.core.fate import Fate
 from glitchcart.core.keys import SessionKey
-from glitchcart.core.session import GameRecord, PendingTurn, Phase, SessionRecord, pending_turn
+from glitchcart.core.session import (
+    GameRecord,
+    PendingTurn,
+    Phase,
+    SessionRecord,
+    check_turn,
+    pending_turn,
+)
 from glitchcart.core.state import WorldState
 from glitchcart.core.turn import Choice, InputKind, TurnInput
 from glitchcart.core.votes import Tally, Vote, VoteWindow, VotingMode
-from glitchcart.errors import GameOver, NoGameRunning, TurnResolving
+from glitchcart.errors import GameOver, NoGameRunning, TurnResolving, WrongTurn
 
 KEY = SessionKey.parse("cli:alice")
 STATE = WorldState(
@@ -97,3 +104,16 @@ def test_clearing_a_turn_drops_its_window_vetoes_twist_and_idle_deadline() -> No
 def test_changes_win_over_what_clearing_drops() -> None:
     cleared = READY.evolve(twist="a storm").cleared_turn(idle_deadline=60.0, paused=True)
     assert (cleared.twist, cleared.idle_deadline, cleared.paused) == (None, 60.0, True)
+
+
+def test_a_move_for_the_turn_open_now_passes() -> None:
+    check_turn(READY, None, None)
+    check_turn(READY, 4, None)
+    check_turn(READY, 4, "g1")
+
+
+@pytest.mark.parametrize(("turn", "game_id"), [(3, None), (5, None), (4, "g2"), (None, "g2")])
+def test_a_move_for_another_turn_or_game_is_refused(turn: int | None, game_id: str | None) -> None:
+    with pytest.raises(WrongTurn, match="the vote open now is for turn 4 of game g1") as refused:
+        check_turn(READY, turn, game_id)
+    assert (refused.value.turn, refused.value.game_id) == (4, "g1")
