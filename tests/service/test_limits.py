@@ -18,8 +18,7 @@ HOUR = 3600.0
 
 async def booted(tmp_path: Path, **settings: Any) -> tuple[Engine, ManualClock]:
     clock = ManualClock()
-    engine = make_engine(tmp_path, clock=clock)
-    engine.settings = Settings(home=tmp_path, **settings)
+    engine = make_engine(tmp_path, clock=clock, settings=Settings(home=tmp_path, **settings))
     await engine.boot(KEY, "mini", seed=1)
     return engine, clock
 
