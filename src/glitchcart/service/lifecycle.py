@@ -3,8 +3,9 @@ and the session's own options (its model providers, flipbook and video modes).
 
 A game is saved at every commit (the store keeps a game index), so ``exit``
 only ejects it from the session. Loading a game into another session moves its
-pictures into that session's folder and its refs with them: media always
-belongs to the session that holds the game.
+pictures, clips, films and tapes into that session's folder (tapes made again
+with the new session on their cards) and its refs with them: media always
+belongs to the session that holds the game, and none of it is lost on the way.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from glitchcart.errors import (
     TurnResolving,
 )
 from glitchcart.ports import GameSummary, NewEvent
-from glitchcart.service.game_media import game_media
+from glitchcart.service.game_media import copy_clips_and_films, game_media, retitle_tapes
 from glitchcart.service.pipeline import TurnPipeline
 
 
@@ -296,22 +297,22 @@ class Lifecycle(TurnPipeline):
             )
         for ref in moved:
             await self.media.delete(ref)
+        if summary.session != key:
+            await retitle_tapes(
+                self.media, self.tapes, summary.session, key, game_id, game.cartridge
+            )
         return game_id
 
     async def _adopt_media(self, game_id: str, old: SessionKey, new: SessionKey) -> list[MediaRef]:
-        """Copy a game's frames into ``new`` and point its history at them.
+        """Copy a game's frames, clips and films into ``new`` and point its history at them.
 
-        Returns the old refs, to delete once the move is committed.
+        Returns the old refs, to delete once the move is committed (tapes move after).
         """
         if old == new:
             return []
-        # tapes, clips and films name the old session on their cards: made again on demand
-        for ref in await game_media(self.media, old, game_id):
-            if ref.kind != "frame":
-                await self.media.delete(ref)
+        old_refs = await copy_clips_and_films(self.media, old, new, game_id)
         history = await self.store.history(game_id)
         rewritten: list[TurnRecord] = []
-        old_refs: list[MediaRef] = []
         for turn in history:
             if turn.frame is None or turn.frame.session == new:
                 continue
