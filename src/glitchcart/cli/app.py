@@ -27,6 +27,7 @@ from glitchcart.bootstrap import (
 )
 from glitchcart.cli.common import DataDir, JsonFlag, fail, has_data, require_data
 from glitchcart.cli.common import run as run_now
+from glitchcart.cli.common import settings as load
 from glitchcart.cli.discord_bot import discord_command
 from glitchcart.cli.film import film_command
 from glitchcart.cli.games import games_app
@@ -48,7 +49,7 @@ from glitchcart.core.keys import SessionKey
 from glitchcart.core.turn import TurnRecord
 from glitchcart.errors import GlitchcartError
 from glitchcart.service.engine import Engine
-from glitchcart.settings import Settings, load_settings
+from glitchcart.settings import Settings
 
 T = TypeVar("T")
 
@@ -78,7 +79,7 @@ def run(fn: Callable[[], Awaitable[T]]) -> T:
 
 
 def settings_for(data_dir: Path | None) -> Settings:
-    return load_settings(home=data_dir)
+    return load(data_dir)
 
 
 def terminal_session() -> SessionKey:

@@ -20,12 +20,13 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from glitchcart.bootstrap import DB_NAME
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import GlitchcartError, SessionNotFound
-from glitchcart.settings import Settings
+from glitchcart.settings import Settings, load_settings
 
 T = TypeVar("T")
 
@@ -40,8 +41,16 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON ou
 
 def fail(exc: GlitchcartError) -> typer.Exit:
     """Print ``exc`` as one line on stderr; the exit to raise, with its code."""
-    Console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    Console(stderr=True).print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(exc.exit_code)
+
+
+def settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
+    """The settings of every command; a bad one fails in one line naming the variable."""
+    try:
+        return load_settings(home=data_dir, **overrides)
+    except GlitchcartError as exc:
+        raise fail(exc) from None
 
 
 def run(work: Coroutine[Any, Any, T]) -> T:

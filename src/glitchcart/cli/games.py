@@ -13,10 +13,10 @@ from rich.table import Table
 
 from glitchcart.bootstrap import DB_NAME, open_engine
 from glitchcart.cli.common import DataDir, fail
+from glitchcart.cli.common import settings as load
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import GameNotFound, GlitchcartError
 from glitchcart.ports import GameSummary
-from glitchcart.settings import load_settings
 
 games_app = typer.Typer(help="List, load and delete saved games.", no_args_is_help=True)
 
@@ -44,7 +44,7 @@ def games_list(
     as_json: Annotated[bool, typer.Option("--json")] = False, data_dir: DataDir = None
 ) -> None:
     """Every saved game, most recently played first."""
-    settings = load_settings(home=data_dir)
+    settings = load(data_dir)
 
     async def main() -> list[GameSummary]:
         if not (settings.data_dir / DB_NAME).exists():
@@ -84,7 +84,7 @@ def games_load(
     data_dir: DataDir = None,
 ) -> None:
     """Load a saved game into a session."""
-    settings = load_settings(home=data_dir)
+    settings = load(data_dir)
     try:
         key = SessionKey.parse(session)
 
@@ -103,7 +103,7 @@ def games_load(
 @games_app.command("rm")
 def games_rm(game_id: str, data_dir: DataDir = None) -> None:
     """Delete a saved game, its history and its pictures."""
-    settings = load_settings(home=data_dir)
+    settings = load(data_dir)
 
     async def main() -> None:
         if not (settings.data_dir / DB_NAME).exists():
