@@ -41,7 +41,8 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON ou
 
 def fail(exc: GlitchcartError) -> typer.Exit:
     """Print ``exc`` as one line on stderr; the exit to raise, with its code."""
-    Console(stderr=True).print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    line = f"[red]error:[/] {escape(str(exc))}"
+    Console(stderr=True).print(line, highlight=False, soft_wrap=True)
     return typer.Exit(exc.exit_code)
 
 

@@ -193,14 +193,16 @@ class Lifecycle(TurnPipeline):
         ``changes`` is a merge patch: a name set to None goes back to the server's
         default. Provider names must be configured in this process (or "offline").
         A session that does not exist is :class:`SessionNotFound` (boot it with
-        ``options``), unless ``create`` makes it empty first (the terminal's way).
+        ``options``), unless ``create`` makes it empty first (the terminal's way) for
+        options that are not all the defaults.
         With a crown held, only its holder may. A turn already resolving finishes
         with the options it started with.
         """
         checked = self._checked_options(changes)
         async with self._lock(key):
             record = await self.store.load(key)
-            if record is None and not create:
+            keeps = SessionOptions().merge(checked) != SessionOptions()
+            if record is None and not (create and keeps):  # never a session of defaults only
                 raise SessionNotFound(f"no session {key}; boot it with these options instead")
             record = record or await self._new_session(key)
             self._may_configure(record, player)
