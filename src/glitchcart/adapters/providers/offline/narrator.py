@@ -369,6 +369,8 @@ def write_consequence(request: NarrationRequest) -> Narration:
     rules = DeathRuleContext(request.fate, hesitation=intent.kind == "hesitate")
     dead = not apply_delta(t.cartridge, t.state, delta, rules).alive
     text = _compose(t, intent, fate, out, element, dead)
+    if request.twist:  # the crown's line comes true before the roll plays out
+        text = f"{prose.sentence('without warning, ' + prose.clip(request.twist, 200))} {text}"
     cause = None
     if dead:
         # Blame the threat only when the story showed it.
