@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.bootstrap import (
@@ -31,6 +32,7 @@ from glitchcart.cli.common import settings as load
 from glitchcart.cli.discord_bot import discord_command
 from glitchcart.cli.film import film_command
 from glitchcart.cli.games import games_app
+from glitchcart.cli.hints import play_command
 from glitchcart.cli.options import (
     FlipbookFlag,
     ProvidersFlag,
@@ -147,18 +149,31 @@ def play(
         if changes:  # the session's own options, before its game (re)starts
             async with open_engine(settings, library) as engine:
                 await engine.configure(key, changes, create=True)
+        resume = play_command(key, data_dir)
         if seats:
             async with open_runtime(settings, library) as (engine, _timers):
-                await SharedKeyboard(engine, key, Console(), seats).run(_ask, cartridge, seed)
+                party = SharedKeyboard(engine, key, Console(), seats, resume=resume)
+                await party.run(_ask, cartridge, seed)
             return
         async with open_engine(settings, library) as engine:
             if auto is not None:
                 emit = json_emitter(engine, key) if as_json else _pretty(engine)
-                await play_auto(engine, key, turns=auto, cartridge=cartridge, seed=seed, emit=emit)
+                said = _teller(Console(stderr=as_json, soft_wrap=True, highlight=False))
+                await play_auto(
+                    engine, key, turns=auto, cartridge=cartridge, seed=seed, emit=emit, said=said
+                )
             else:
-                await Interactive(engine, key, Console()).run(_ask, cartridge, seed)
+                game = Interactive(engine, key, Console(), resume=resume)
+                await game.run(_ask, cartridge, seed)
 
     run(main)
+
+
+def _teller(out: Console) -> Callable[[str], None]:
+    def say(line: str) -> None:
+        out.print(f"[dim]{escape(line)}[/]")
+
+    return say
 
 
 def _ask() -> str:

@@ -104,8 +104,12 @@ def show_turn(
 
 def sessions_table(rows: list[SessionSummary]) -> Table:
     table = Table(title="sessions")
+    widest = max((len(s.game_id or "") for s in rows), default=0)
     for col in ("session", "cartridge", "game", "turn", "state", "version"):
-        table.add_column(col)
+        if col == "game":  # printed whole: a cut id cannot be typed back
+            table.add_column(col, no_wrap=True, min_width=widest)
+        else:
+            table.add_column(col)
     for s in rows:
         state = "dead" if not s.alive else s.phase
         table.add_row(
