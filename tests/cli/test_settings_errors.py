@@ -43,3 +43,10 @@ def test_a_bad_setting_is_one_line_naming_the_variable(
     assert len(lines) == 1, result.output
     assert lines[0].startswith("error: ") and expected in lines[0], lines[0]
     assert "Traceback" not in result.output and "pydantic" not in result.output
+
+
+def test_messages_with_pattern_text_are_printed_as_written(tmp_path: Path) -> None:
+    """Issue 12 item 8: Rich ate "[a-z]" as markup ("with namespace {0,15}")."""
+    result = CliRunner().invoke(app, ["sessions", "show", "CLI:x", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "namespace [a-z][a-z0-9]{0,15} and id [A-Za-z0-9_-]{1,64}" in result.output

@@ -155,3 +155,13 @@ def test_the_command_name_is_one_the_shell_can_run(tmp_path: Path) -> None:
     venv_bin = tmp_path / "elsewhere" / "glitchcart"
     assert command_name(str(venv_bin)) == str(venv_bin)
     assert command_name("/somewhere/glitchcart/__main__.py").endswith(" -m glitchcart")
+
+
+async def test_an_emoji_with_a_variation_selector_keeps_the_box_square(tmp_path: Path) -> None:
+    """Item 18: Rich and the terminal disagree on the width of "❤️" (with U+FE0F)."""
+    engine = engine_at(tmp_path)
+    out = await solo(engine, "hug the dog ❤️ [bold]now[/]")
+    assert "\ufe0f" not in out
+    assert "hug the dog ❤ [bold]now[/]" in out  # escaped: markup in an action is text
+    box = [line for line in out.splitlines() if line and line[0] in "╭│╰"]
+    assert len({len(line) for line in box}) == 1
