@@ -12,6 +12,7 @@ import json
 import re
 import sys
 from collections.abc import Awaitable, Callable
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -32,6 +33,7 @@ from glitchcart.cli.common import settings as load
 from glitchcart.cli.discord_bot import discord_command
 from glitchcart.cli.film import film_command
 from glitchcart.cli.games import games_app
+from glitchcart.cli.help import PlainHelp
 from glitchcart.cli.hints import play_command
 from glitchcart.cli.options import (
     FlipbookFlag,
@@ -56,15 +58,38 @@ from glitchcart.settings import Settings
 T = TypeVar("T")
 
 app = typer.Typer(
+    cls=PlainHelp,
     help="glitchcart: AI-narrated choose-your-own-adventure games, here in your terminal.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-sessions_app = typer.Typer(help="List, show, export and delete sessions.", no_args_is_help=True)
-cartridges_app = typer.Typer(
-    help="The cartridges (game definitions) on offer.", no_args_is_help=True
+sessions_app = typer.Typer(
+    cls=PlainHelp, help="List, show, export and delete sessions.", no_args_is_help=True
 )
+cartridges_app = typer.Typer(
+    cls=PlainHelp, help="The cartridges (game definitions) on offer.", no_args_is_help=True
+)
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        print(f"glitchcart {package_version('glitchcart')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """glitchcart: AI-narrated choose-your-own-adventure games, here in your terminal."""
+
+
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(cartridges_app, name="cartridges")
 app.add_typer(games_app, name="games")

@@ -18,13 +18,16 @@ from rich.table import Table
 from glitchcart.bootstrap import DB_NAME, open_engine
 from glitchcart.cli.common import DataDir, fail
 from glitchcart.cli.common import settings as load
+from glitchcart.cli.help import PlainHelp
 from glitchcart.cli.hints import command_name, play_command
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import Conflict, GameNotFound, GlitchcartError, InvalidInput, SessionNotFound
 from glitchcart.ports import GameSummary
 from glitchcart.service.engine import Engine
 
-games_app = typer.Typer(help="List, load and delete saved games.", no_args_is_help=True)
+games_app = typer.Typer(
+    cls=PlainHelp, help="List, load and delete saved games.", no_args_is_help=True
+)
 
 
 def _when(ts: float) -> str:

@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from glitchcart.cli.common import settings as load
+from glitchcart.cli.help import PlainHelp
 from glitchcart.settings import Settings
 
 EXIT_PROVIDER_FAILED = 5
@@ -86,7 +87,7 @@ def _row(report: Report) -> dict[str, Any]:
 def make_providers_app(check: Check) -> typer.Typer:
     """The ``providers`` command group, running ``check`` (``check_providers``)."""
     providers_app = typer.Typer(
-        help="The model providers: list and check them.", no_args_is_help=True
+        cls=PlainHelp, help="The model providers: list and check them.", no_args_is_help=True
     )
 
     @providers_app.command("list")
