@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -334,3 +336,32 @@ def test_play_options_never_silently_ignored(tmp_path: Path) -> None:
     assert not dead[-1]["alive"]
     again = gc("play", "--auto", "3", "--json", "-s", "cli:d", data_dir=tmp_path)
     assert again.returncode == 4 and "is dead" in again.stderr and again.stdout == ""
+
+
+@pytest.mark.parametrize("party", [False, True], ids=["solo", "party"])
+def test_the_first_ctrl_c_at_the_prompt_quits_and_says_so(tmp_path: Path, party: bool) -> None:
+    """Issue 12 item 14: the first Ctrl-C was held until Enter, with no sign."""
+    args = ["play", "-s", "cli:cc", "--seed", "3", "--data-dir", str(tmp_path)]
+    if party:
+        args += ["--players", "alice,bob"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glitchcart", *args],
+        stdin=subprocess.PIPE,  # never written: the game waits at its prompt
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        seen = ""
+        while "help" not in seen.lower():  # the help line comes just before the prompt
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read() if proc.stderr else ""
+            seen += line
+        time.sleep(1.0)  # at the prompt now
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Ctrl-C: saving and quitting." in out and "Saved. Resume with:" in out

@@ -7,6 +7,7 @@ own machine: where a picture's file is, and the cartridge's texts.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.markup import escape
 
+from glitchcart.cli.common import read_line
 from glitchcart.cli.hints import command_name
 from glitchcart.cli.render import choices_text, show_turn, turn_json
 from glitchcart.client import Client, InProcessTransport
@@ -161,10 +163,10 @@ class Interactive:
         self.note(HELP if first.state.alive else HELP_DEAD)
         while True:
             try:
-                line = ask().strip()
+                line = (await read_line(ask)).strip()
             except EOFError:
                 line = "q"
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, asyncio.CancelledError):
                 self.console.print()
                 self.note("Ctrl-C: saving and quitting.")
                 line = "q"
