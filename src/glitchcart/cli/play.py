@@ -151,8 +151,9 @@ class Interactive:
         cartridge = self.engine.cartridges.get(self.cartridge_id)
         show_turn(self.console, cartridge, shown, frame_path(self.engine, shown))
 
-    def note(self, line: str) -> None:
-        self.console.print(f"[dim]{escape(line)}[/]", soft_wrap=True)
+    def note(self, line: str, *, whole: bool = False) -> None:
+        """A dim line; ``whole`` keeps a command on one line for copying, never wrapped."""
+        self.console.print(f"[dim]{escape(line)}[/]", soft_wrap=whole)
 
     async def run(self, ask: Callable[[], str], cartridge: str | None, seed: int | None) -> None:
         first, new = await open_game(self.engine, self.client, self.key, cartridge, seed, self.note)
@@ -171,7 +172,7 @@ class Interactive:
                 self.note("Ctrl-C: saving and quitting.")
                 line = "q"
             if line.lower() in ("q", "quit", "exit"):
-                self.note(f"Saved. Resume with: {self.resume}")
+                self.note(f"Saved. Resume with: {self.resume}", whole=True)
                 return
             if not line:
                 continue
@@ -210,15 +211,17 @@ class Interactive:
 
 
 async def announce_tape(
-    engine: Engine, client: Client, key: SessionKey, game_id: str, say: Callable[[str], None]
+    engine: Engine, client: Client, key: SessionKey, game_id: str, say: Callable[..., None]
 ) -> None:
-    """At a death: say the replay tape is being made, wait for it, and say where it is."""
+    """At a death: say the replay tape is being made, wait for it, and say where it is
+    (``say(line, whole=True)`` keeps the path on one line, for copying)."""
     if not engine.settings.tapes:
         return
     say("Rewinding the tape: making the replay of this run...")
     await engine.drain()  # the tape is built in the background as the death commits
     made = [t for t in await client.tapes.list(session=key) if t.game_id == game_id]
     if made:
-        say(f"Replay tape: {engine.media.locate(MediaRef.from_dict(made[-1].ref.model_dump()))}")
+        where = engine.media.locate(MediaRef.from_dict(made[-1].ref.model_dump()))
+        say(f"Replay tape: {where}", whole=True)
     else:
-        say(f"The replay tape could not be made; try: {command_name()} tape {key}")
+        say(f"The replay tape could not be made; try: {command_name()} tape {key}", whole=True)
