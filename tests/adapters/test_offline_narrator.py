@@ -499,3 +499,20 @@ async def test_the_crowns_twist_is_woven_into_the_consequence() -> None:
     assert "the radio starts playing by itself" not in without.text
     assert woven.text.startswith("Without warning, the radio starts playing by itself.")
     assert woven.text.endswith(without.text)
+
+
+async def test_lost_gear_is_never_used_in_the_story() -> None:
+    """Issue 12 item 20: "You catch it on tape" after the camcorder was lost."""
+    cart = cartridge("dust-signal")
+    start = opening_state(cart)
+    lost = dataclasses.replace(
+        start, inventory=tuple(i for i in start.inventory if i != "camcorder")
+    )
+    told_with, told_without = set(), set()
+    for seed in range(150):
+        for fate in (Fate.LUCKY, Fate.NORMAL, Fate.UNLUCKY):
+            for state, told in ((start, told_with), (lost, told_without)):
+                request = ask(cart, state, action("search around"), fate, seed)
+                told.add((await OfflineNarrator().narrate(request)).text)
+    assert any("camcorder" in text for text in told_with)  # the lines exist and are told
+    assert not any("camcorder" in text for text in told_without)
