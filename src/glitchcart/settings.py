@@ -15,11 +15,10 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
+from glitchcart.core import ids
 from glitchcart.errors import InvalidSetting
 
 ENV_PREFIX = "GLITCHCART_"
-
-from glitchcart.core import ids
 
 
 class ProviderConfig(BaseModel):
