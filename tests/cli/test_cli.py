@@ -325,7 +325,10 @@ def test_play_options_never_silently_ignored(tmp_path: Path) -> None:
     """Issue 12 item 12: --seed on a running game, --cartridge over one, --auto on a dead one."""
     gc("play", "--auto", "1", "--json", "-s", "cli:o", "--seed", "3", data_dir=tmp_path)
     seeded = gc("play", "--auto", "1", "--json", "-s", "cli:o", "--seed", "42", data_dir=tmp_path)
-    assert seeded.returncode == 4 and "--seed seeds a new game" in seeded.stderr
+    assert seeded.returncode == 0 and "--seed 42 is for a new game" in seeded.stderr
+    assert "seed 3, turn 1" in seeded.stderr and lines(seeded.stdout)[0]["turn"] == 2
+    same = gc("play", "--auto", "1", "--json", "-s", "cli:o", "--seed", "3", data_dir=tmp_path)
+    assert same.returncode == 0 and same.stderr == ""  # its own seed: nothing to say
     swapped = gc(
         "play", "--auto", "1", "--json", "-s", "cli:o", "-c", "hollow-orbit", data_dir=tmp_path
     )

@@ -63,9 +63,9 @@ async def open_game(
 
     A game is booted when the session has none, or when ``cartridge`` names a
     different cartridge than the one running (the running game is saved, and
-    ``said`` is told so). ``seed`` seeds a new game only: given for a game that
-    would be resumed, it is refused rather than ignored. A turn a killed terminal
-    left resolving is finished first.
+    ``said`` is told so). ``seed`` seeds a new game only: given for a game that is
+    resumed, ``said`` is told it does not apply (scripts that always pass it resume
+    as before). A turn a killed terminal left resolving is finished first.
     """
     await engine.recover(key)
     try:
@@ -74,10 +74,10 @@ async def open_game(
         view = None
     if view is not None and view.last is not None and view.phase != "empty":
         if cartridge is None or cartridge == view.cartridge:
-            if seed is not None:
-                raise Conflict(
-                    f"{key} already has a game ({view.cartridge}, turn {view.last.turn}); "
-                    "--seed seeds a new game: type reset in the game, or pick --cartridge"
+            if seed is not None and seed != view.seed:
+                said(
+                    f"--seed {seed} is for a new game; resuming {key}'s game "
+                    f"(seed {view.seed}, turn {view.last.turn}): type reset to start over"
                 )
             return record(view.last), False
         said(f"saved game {view.game_id} ({view.cartridge}); starting {cartridge}")
