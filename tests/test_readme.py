@@ -2,12 +2,12 @@
 
 The blocks run in order in one scratch directory, as a reader would run them:
 
-- ``sh``: each command line runs in bash from the scratch directory, where
-  ``.venv/bin`` is the folder of the installed ``glitchcart`` command and
-  ``GLITCHCART_HOME`` a fresh data directory; ``export`` lines hold for the lines and
-  blocks after them; a line must exit 0. A ``glitchcart serve`` line starts a server
-  that runs until the end (a server runs until stopped): the test waits for it to
-  answer ``/healthz`` and lets the blocks after it talk to it.
+- ``sh``: each block runs as one bash script (``set -euo pipefail``) from the scratch
+  directory, where ``.venv/bin`` is the folder of the installed ``glitchcart`` command
+  and ``GLITCHCART_HOME`` a fresh data directory; ``export`` lines also hold for the
+  blocks after them; it must exit 0. A block of ``glitchcart serve`` lines starts each
+  as a server that runs until the end (a server runs until stopped): the test waits
+  for it to answer ``/healthz`` and lets the blocks after it talk to it.
 - ``toml``: saved as ``providers.toml``, as the README says, and must load as
   ``GLITCHCART_PROVIDERS_FILE``.
 - ``python``: saved as a script and run with this interpreter; it must exit 0.
@@ -144,11 +144,14 @@ def test_every_code_block_runs_as_written(tmp_path: Path) -> None:
                 assert done.returncode == 0, (block.line, done.stderr.decode()[-3000:])
                 ran["python"] += 1
             elif block.lang == "sh":
-                for command, words in commands(block):
-                    if " ".join(words) in NOT_RUN:
-                        continue
-                    script = "\n".join(["set -euo pipefail", *exports, command])
-                    if words[1:2] == ["serve"]:
+                found = [(c, w) for c, w in commands(block) if " ".join(w) not in NOT_RUN]
+                serving = [w[1:2] == ["serve"] for _, w in found]
+                assert all(serving) or not any(serving), (
+                    f"README line {block.line}: serve lines go in a block of their own"
+                )
+                if found and all(serving):
+                    for command, _ in found:
+                        script = "\n".join(["set -euo pipefail", *exports, command])
                         server = subprocess.Popen(
                             ["bash", "-c", script], cwd=scratch, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -156,17 +159,17 @@ def test_every_code_block_runs_as_written(tmp_path: Path) -> None:
                         )  # fmt: skip
                         servers.append(server)
                         wait_for(port_of(command), server)
-                    else:
-                        done = subprocess.run(
-                            ["bash", "-c", script], cwd=scratch, env=env, capture_output=True,
-                            timeout=600,
-                        )  # fmt: skip
-                        assert done.returncode == 0, (
-                            f"README line {block.line}: {command}\n{done.stderr.decode()[-3000:]}"
-                        )
-                    if words[0] == "export":
-                        exports.append(command)
-                    ran["sh"] += 1
+                elif found:
+                    script = "\n".join(["set -euo pipefail", *exports, *(c for c, _ in found)])
+                    done = subprocess.run(
+                        ["bash", "-c", script], cwd=scratch, env=env, capture_output=True,
+                        timeout=600,
+                    )  # fmt: skip
+                    assert done.returncode == 0, (
+                        f"README line {block.line}:\n{block.text}\n{done.stderr.decode()[-3000:]}"
+                    )
+                exports.extend(c for c, w in found if w[0] == "export")
+                ran["sh"] += len(found)
             else:
                 assert block.lang in ("text", ""), f"README line {block.line}: ```{block.lang}?"
     finally:
