@@ -29,10 +29,10 @@ async def test_in_process_errors_are_plain_sentences(tmp_path: Path) -> None:
     await engine.boot(SessionKey.parse(ROOM), "mini", seed=1)
     client = Client(InProcessTransport(engine))
     with pytest.raises(InvalidInput) as zero:
-        await client.vote("ann", choice=0, session=ROOM)
+        await client.vote("ann", choice=0, turn=1, session=ROOM)
     assert plain(str(zero.value)) == "choice must be 1 or more"
     with pytest.raises(InvalidInput) as long:
-        await client.vote("ann", action="x" * 5000, session=ROOM)
+        await client.vote("ann", action="x" * 5000, turn=1, session=ROOM)
     assert plain(str(long.value)) == "action is too long (at most 4000 characters)"
 
 
@@ -44,7 +44,7 @@ async def test_a_bad_vote_over_http_is_one_sentence_for_the_shape_meant(tmp_path
     async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
         answer = await http.post(
             f"/v1/sessions/{ROOM}/votes",
-            json={"player": "ann", "choice": 0},
+            json={"player": "ann", "choice": 0, "turn": 1},
             headers=bearer(ADMIN_KEY),
         )
     assert answer.status_code == 422
