@@ -24,6 +24,7 @@ COMMANDS = [
     ["film", "cli:x", "--list"],
     ["sessions", "options", "cli:x"],
     ["providers", "list"],
+    ["discord"],
 ]
 
 
