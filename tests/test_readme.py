@@ -5,9 +5,10 @@ The blocks run in order in one scratch directory, as a reader would run them:
 - ``sh``: each block runs as one bash script (``set -euo pipefail``) from the scratch
   directory, where ``.venv/bin`` is the folder of the installed ``glitchcart`` command
   and ``GLITCHCART_HOME`` a fresh data directory; ``export`` lines also hold for the
-  blocks after them; it must exit 0. A block of ``glitchcart serve`` lines starts each
-  as a server that runs until the end (a server runs until stopped): the test waits
-  for it to answer ``/healthz`` and lets the blocks after it talk to it.
+  blocks after them; it must exit 0. A ``glitchcart serve`` line starts a server that
+  runs until the end (a server runs until stopped), first, replacing one this test
+  started on the same port: the test waits for it to answer ``/healthz``, then runs the
+  block's other lines and lets the blocks after it talk to it.
 - ``toml``: saved as ``providers.toml``, as the README says, and must load as
   ``GLITCHCART_PROVIDERS_FILE``.
 - ``python``: saved as a script and run with this interpreter; it must exit 0.
@@ -42,6 +43,9 @@ BIN = Path(sys.executable).parent
 NOT_RUN = {
     "make play": "interactive, and it builds .venv first (make test has built it)",
     "make test": "it is this suite",
+    # shown beside the admin route's curl as the other way to do the same: the curl
+    # line before it has deleted the session already
+    ".venv/bin/glitchcart sessions rm web:blue-fox": "an alternative to the line before it",
 }
 
 
@@ -74,6 +78,14 @@ def commands(block: Block) -> Iterator[tuple[str, list[str]]]:
             yield pending, words
         pending = ""
     assert not pending, f"README line {block.line}: an unfinished command"
+
+
+def is_serve(words: list[str]) -> bool:
+    """``[VAR=value ...] .venv/bin/glitchcart serve ...``: a server, run until stopped."""
+    for i, word in enumerate(words):
+        if word.endswith("glitchcart"):
+            return words[i + 1 : i + 2] == ["serve"]
+    return False
 
 
 def port_of(command: str) -> int:
@@ -122,7 +134,7 @@ def test_every_code_block_runs_as_written(tmp_path: Path) -> None:
     }
     env |= {"GLITCHCART_HOME": str(tmp_path / "data"), "PATH": f"{BIN}:{env.get('PATH', '')}"}
     exports: list[str] = []
-    servers: list[subprocess.Popen[bytes]] = []
+    servers: dict[int, subprocess.Popen[bytes]] = {}  # by port
     ran = {"sh": 0, "python": 0, "toml": 0}
     try:
         for block in blocks():
@@ -145,22 +157,23 @@ def test_every_code_block_runs_as_written(tmp_path: Path) -> None:
                 ran["python"] += 1
             elif block.lang == "sh":
                 found = [(c, w) for c, w in commands(block) if " ".join(w) not in NOT_RUN]
-                serving = [w[1:2] == ["serve"] for _, w in found]
-                assert all(serving) or not any(serving), (
-                    f"README line {block.line}: serve lines go in a block of their own"
-                )
-                if found and all(serving):
-                    for command, _ in found:
-                        script = "\n".join(["set -euo pipefail", *exports, command])
-                        server = subprocess.Popen(
-                            ["bash", "-c", script], cwd=scratch, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True,
-                        )  # fmt: skip
-                        servers.append(server)
-                        wait_for(port_of(command), server)
-                elif found:
-                    script = "\n".join(["set -euo pipefail", *exports, *(c for c, _ in found)])
+                for command, words in found:
+                    if not is_serve(words):
+                        continue
+                    port = port_of(command)
+                    if port in servers:  # the reader stops the earlier one first
+                        os.killpg(servers[port].pid, signal.SIGTERM)
+                        servers.pop(port).wait(timeout=30)
+                    script = "\n".join(["set -euo pipefail", *exports, command])
+                    servers[port] = subprocess.Popen(
+                        ["bash", "-c", script], cwd=scratch, env=env,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                        start_new_session=True,
+                    )  # fmt: skip
+                    wait_for(port, servers[port])
+                rest = [c for c, w in found if not is_serve(w)]
+                if rest:
+                    script = "\n".join(["set -euo pipefail", *exports, *rest])
                     done = subprocess.run(
                         ["bash", "-c", script], cwd=scratch, env=env, capture_output=True,
                         timeout=600,
@@ -173,7 +186,7 @@ def test_every_code_block_runs_as_written(tmp_path: Path) -> None:
             else:
                 assert block.lang in ("text", ""), f"README line {block.line}: ```{block.lang}?"
     finally:
-        for server in servers:
+        for server in servers.values():
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
     assert ran["sh"] >= 20 and ran["python"] >= 1 and ran["toml"] >= 1, ran
