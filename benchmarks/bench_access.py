@@ -108,5 +108,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="a small run: does it still work?")
     args = parser.parse_args()
+    if args.quick:
+        args.requests, args.repeat = 500, 1
     asyncio.run(main(args.requests, args.repeat))

@@ -80,7 +80,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--idle", type=int, default=1100)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="a small run: does it still work?")
     args = parser.parse_args()
+    if args.quick:
+        args.idle, args.rounds = 50, 2
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, args.idle + 200)), hard))
     with tempfile.TemporaryDirectory() as tmp:

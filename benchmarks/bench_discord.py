@@ -132,5 +132,8 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=0.5, help="clicks/s per channel")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--burst", type=int, default=600)
+    parser.add_argument("--quick", action="store_true", help="a small run: does it still work?")
     args = parser.parse_args()
+    if args.quick:
+        args.channels, args.seconds, args.burst = 5, 1.0, 20
     asyncio.run(main(args.channels, args.rate, args.seconds, args.burst))

@@ -106,4 +106,6 @@ async def main(turns: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=300)
-    asyncio.run(main(parser.parse_args().turns))
+    parser.add_argument("--quick", action="store_true", help="a small run: does it still work?")
+    args = parser.parse_args()
+    asyncio.run(main(10 if args.quick else args.turns))

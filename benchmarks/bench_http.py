@@ -341,5 +341,8 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--subscribers", type=int, default=100)
+    parser.add_argument("--quick", action="store_true", help="a small run: does it still work?")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.connections, args.subscribers = 0.5, 4, 4
     asyncio.run(main(args.seconds, args.connections, args.subscribers))

@@ -77,5 +77,8 @@ if __name__ == "__main__":
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--tapes", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="a small run: does it still work?")
     args = parser.parse_args()
+    if args.quick:
+        args.files, args.tapes, args.repeat = 100, 3, 1
     asyncio.run(main(args.files, args.tapes, args.repeat))

@@ -269,7 +269,11 @@ async def serve(scale: float) -> None:
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until EOF
 
 
-async def main(turns: int, scale: float) -> None:
+RUNS = ((1, 4), (100, 100), (100, 20))  # (sessions, slots per provider)
+QUICK_RUNS = ((1, 4), (10, 10), (10, 2))
+
+
+async def main(turns: int, scale: float, runs: tuple[tuple[int, int], ...] = RUNS) -> None:
     path = critical_path(scale)
     server = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve", "--scale", str(scale),
@@ -278,7 +282,7 @@ async def main(turns: int, scale: float) -> None:
     assert server.stdout is not None and server.stdin is not None
     base_url = f"http://127.0.0.1:{int(await server.stdout.readline())}/v1"
     try:
-        for sessions, limit in ((1, 4), (100, 100), (100, 20)):
+        for sessions, limit in runs:
             with tempfile.TemporaryDirectory() as tmp:
                 started = time.perf_counter()
                 starts, provider, players = await run_engine(
@@ -313,5 +317,9 @@ if __name__ == "__main__":
     parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every latency")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="a small run: does it still work?")
     args = parser.parse_args()
-    asyncio.run(serve(args.scale) if args.serve else main(args.turns, args.scale))
+    if args.quick:
+        args.turns, args.scale = 1, 0.1
+    runs = QUICK_RUNS if args.quick else RUNS
+    asyncio.run(serve(args.scale) if args.serve else main(args.turns, args.scale, runs))

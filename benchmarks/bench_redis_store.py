@@ -142,7 +142,16 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--quick", action="store_true", help="a small run: does it still work?")
     args = parser.parse_args()
+    if args.quick:
+        args.commits, args.repeat, args.samples = 100, 1, 20
+        try:
+            with redis.Redis.from_url(args.url, socket_connect_timeout=1) as probe:
+                probe.ping()
+        except redis.RedisError:
+            print(f"no Redis answers at {args.url}: nothing to measure (quick run)")
+            return
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     try:
         for writers in (1, 16):

@@ -152,7 +152,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commits", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="a small run: does it still work?")
     args = parser.parse_args()
+    if args.quick:
+        args.commits, args.repeat = 200, 1
 
     record_size = len(_dumps(replace(sample_record(), version=1).to_dict()))
     turn_size = len(_dumps(sample_turn(0).to_dict()))

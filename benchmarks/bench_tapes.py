@@ -269,5 +269,8 @@ if __name__ == "__main__":
     parser.add_argument("--turns", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--long", action="store_true", help="also a 200-turn GIF under the cap")
+    parser.add_argument("--quick", action="store_true", help="a small run: does it still work?")
     args = parser.parse_args()
+    if args.quick:
+        args.turns, args.repeat, args.long = 5, 1, False
     asyncio.run(main(args.turns, args.repeat, args.long))

@@ -11,7 +11,8 @@ where they enter, raised ``from`` the original.
     │   ├── IdempotencyMismatch      an idempotency key reused with another payload
     │   ├── UnknownEventId           resuming after an event id that was never written
     │   ├── UnsupportedMediaType     a request body that is not JSON (HTTP 415)
-    │   └── InvalidCartridge         a cartridge file that fails validation (names the field)
+    │   ├── InvalidCartridge         a cartridge file that fails validation (names the field)
+    │   └── InvalidSetting           a GLITCHCART_* setting that fails validation (names it)
     ├── NotFound                     (HTTP 404, exit 3)
     │   ├── SessionNotFound
     │   ├── CartridgeNotFound
@@ -81,6 +82,10 @@ class UnsupportedMediaType(InvalidInput):
 
 class InvalidCartridge(InvalidInput):
     """A cartridge that failed validation; the message names the field."""
+
+
+class InvalidSetting(InvalidInput):
+    """A setting that failed validation; one line naming the variable and what it expects."""
 
 
 class NotFound(GlitchcartError):

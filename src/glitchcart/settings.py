@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from glitchcart.core import ids
+from glitchcart.errors import InvalidSetting
+
+ENV_PREFIX = "GLITCHCART_"
 
 
 class ProviderConfig(BaseModel):
@@ -72,7 +75,7 @@ class ApiKeyConfig(BaseModel):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GLITCHCART_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     home: Path | None = Field(default=None, description="data directory (GLITCHCART_HOME)")
     default_cartridge: str = "dust-signal"
@@ -252,10 +255,14 @@ class Settings(BaseSettings):
         try:
             data = tomllib.loads(path.expanduser().read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"providers file {path}: {exc}") from exc
+            raise ValueError(f"{ENV_PREFIX}PROVIDERS_FILE {path}: {exc}") from exc
         chains = data.get("chains", {})
         if not self.providers:
-            self.providers = [ProviderConfig(**p) for p in data.get("providers", [])]
+            try:
+                self.providers = [ProviderConfig(**p) for p in data.get("providers", [])]
+            except (TypeError, ValidationError) as exc:
+                what = _first_problem(exc, "providers") if isinstance(exc, ValidationError) else exc
+                raise ValueError(f"{ENV_PREFIX}PROVIDERS_FILE {path}: {what}") from None
         if not self.narrator_chain:
             self.narrator_chain = [str(n) for n in chains.get("narrator", [])]
         if not self.painter_chain:
@@ -270,5 +277,34 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Build the settings; explicit overrides (e.g. ``home=`` from ``--data-dir``) win."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Build the settings; explicit overrides (e.g. ``home=`` from ``--data-dir``) win.
+
+    A bad value is :class:`InvalidSetting`, one line that names the variable and
+    what it expects, never the value (it may be a secret).
+    """
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        raise InvalidSetting(_first_problem(exc, None)) from None
+    except SettingsError as exc:  # a JSON-valued variable that is not JSON
+        found = re.search(r'field "(\w+)"', str(exc))
+        name = f"{ENV_PREFIX}{found[1].upper()}" if found else "a GLITCHCART_ variable"
+        raise InvalidSetting(f"{name}: expected JSON (see the README)") from None
+
+
+def _first_problem(exc: ValidationError, prefix: str | None) -> str:
+    """``GLITCHCART_VIDEO: expected a valid boolean``: the first error, in one line."""
+    first = exc.errors(include_url=False, include_input=False)[0]
+    loc = [str(p) for p in first["loc"]]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    message = re.sub(r"^Input should be ", "expected ", message)
+    message = message.replace(", unable to interpret input", "").replace(
+        "a valid boolean", "true or false"
+    )
+    if prefix is not None:
+        return f"{prefix}[{'.'.join(loc)}]: {message}" if loc else message
+    if not loc:
+        return message
+    head, rest = loc[0], loc[1:]
+    where = ENV_PREFIX + head.upper() + "".join(f"[{p}]" for p in rest)
+    return f"{where}: {message}"

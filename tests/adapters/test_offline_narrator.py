@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import json
 import os
@@ -486,3 +487,32 @@ async def test_fire_in_the_story_puts_fire_in_the_frame() -> None:
     state = WorldState.from_dict({**opening_state(cart).to_dict(), "turn": 3})
     scene = OfflineNarrator().scene(cart, state, "You light a road flare.", Fate.NORMAL)
     assert "fire" in scene.elements
+
+
+async def test_the_crowns_twist_is_woven_into_the_consequence() -> None:
+    """Issue 12 item 5: the party promises "the narrator will weave that in"."""
+    cart = cartridge("dust-signal")
+    plain = ask(cart, opening_state(cart), action("search the van"), Fate.NORMAL)
+    twisted = dataclasses.replace(plain, twist="the radio starts playing by itself")
+    without = await OfflineNarrator().narrate(plain)
+    woven = await OfflineNarrator().narrate(twisted)
+    assert "the radio starts playing by itself" not in without.text
+    assert woven.text.startswith("Without warning, the radio starts playing by itself.")
+    assert woven.text.endswith(without.text)
+
+
+async def test_lost_gear_is_never_used_in_the_story() -> None:
+    """Issue 12 item 20: "You catch it on tape" after the camcorder was lost."""
+    cart = cartridge("dust-signal")
+    start = opening_state(cart)
+    lost = dataclasses.replace(
+        start, inventory=tuple(i for i in start.inventory if i != "camcorder")
+    )
+    told_with, told_without = set(), set()
+    for seed in range(150):
+        for fate in (Fate.LUCKY, Fate.NORMAL, Fate.UNLUCKY):
+            for state, told in ((start, told_with), (lost, told_without)):
+                request = ask(cart, state, action("search around"), fate, seed)
+                told.add((await OfflineNarrator().narrate(request)).text)
+    assert any("camcorder" in text for text in told_with)  # the lines exist and are told
+    assert not any("camcorder" in text for text in told_without)

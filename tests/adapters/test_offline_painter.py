@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageStat
 
+from glitchcart.adapters.providers.offline.painter.effects import camcorder_stamp
 from glitchcart.adapters.providers.offline.painter.elements import ELEMENTS
 from glitchcart.adapters.providers.offline.painter.offline import OfflinePainter, render
 from glitchcart.core.cartridge import LEXICON_KEYS, Cartridge, parse_cartridge
@@ -256,3 +257,19 @@ def test_any_scene_paints_a_png(
     req = PaintRequest(footage, scene, seed=seed, width=size[0], height=size[1])
     with Image.open(io.BytesIO(render(req))) as image:
         assert image.size == size
+
+
+@pytest.mark.parametrize(
+    ("time_of_day", "hours"),
+    [("dawn", {5, 6, 7}), ("day", set(range(8, 17))), ("dusk", {17, 18, 19}),
+     ("night", {20, 21, 22, 23, 0, 1, 2, 3, 4})],
+)  # fmt: skip
+def test_the_camcorder_clock_agrees_with_the_time_of_day(time_of_day: str, hours: set[int]) -> None:
+    """Issue 12 item 20: a night frame was stamped "2:24:51 PM"."""
+    seen = set()
+    for seed in range(300):
+        _, clock = camcorder_stamp(seed, time_of_day)
+        hour12, rest = clock.split(":", 1)
+        hour = int(hour12) % 12 + (12 if rest.endswith("PM") else 0)
+        seen.add(hour)
+    assert seen == hours

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +203,8 @@ def test_interactive_game_over_stdin(tmp_path: Path) -> None:
     assert "turn 1" in out and "turn 2 · search the ground for tracks" in out
     assert "FATE:" in out and "picture:" in out
     assert "choice must be a number from 1 to" in out  # 99 is refused, the game goes on
-    assert "Saved. Resume with: glitchcart play --session cli:tty" in out
+    # issue 12 item 11: a command this shell can run, with the data directory given
+    assert f"-m glitchcart play --session cli:tty --data-dir {tmp_path}" in " ".join(out.split())
     export = json.loads(gc("sessions", "export", "cli:tty", data_dir=tmp_path).stdout)
     assert [t["turn"] for t in export["history"]] == [0, 1, 2]
 
@@ -296,3 +299,72 @@ def test_the_party_shows_hostile_names_as_text(tmp_path: Path) -> None:
     assert f"{hostile}: active" in out
     assert "action:[red]run away[/red] ×2 → action:[red]run away[/red]" in out
     assert ": [red]run away[/red] ─" in out  # the turn's title: the action as typed
+
+
+def test_game_ids_are_printed_whole_and_a_unique_prefix_is_accepted(tmp_path: Path) -> None:
+    """Issue 12 items 13 and 16: at 80 columns in a pipe, ids are whole; and there is a
+    command to exit the game that `games rm` asks to exit."""
+    first = lines(gc("play", "--auto", "1", "--json", "-s", "web:a", data_dir=tmp_path).stdout)
+    game_id = first[0]["game_id"]
+    assert len(game_id) >= 12
+    for command in (("games", "list"), ("sessions", "list")):
+        table = gc(*command, data_dir=tmp_path).stdout
+        assert game_id in table, table
+    busy = gc("games", "rm", game_id[:6], data_dir=tmp_path)
+    assert busy.returncode == 4 and "games exit web:a" in busy.stderr, busy.stderr
+    exited = gc("games", "exit", "web:a", data_dir=tmp_path)
+    assert exited.returncode == 0 and game_id in exited.stdout, exited.stderr
+    loaded = gc("games", "load", game_id[:6], "-s", "web:b", data_dir=tmp_path)
+    assert loaded.returncode == 0 and game_id in loaded.stdout, loaded.stderr
+    assert f"play --session web:b --data-dir {tmp_path}" in " ".join(loaded.stdout.split())
+    assert len(loaded.stdout.strip().splitlines()) == 1  # the hint is never cut mid-command
+    assert gc("games", "load", "", "-s", "web:c", data_dir=tmp_path).returncode == 3
+
+
+def test_play_options_never_silently_ignored(tmp_path: Path) -> None:
+    """Issue 12 item 12: --seed on a running game, --cartridge over one, --auto on a dead one."""
+    gc("play", "--auto", "1", "--json", "-s", "cli:o", "--seed", "3", data_dir=tmp_path)
+    seeded = gc("play", "--auto", "1", "--json", "-s", "cli:o", "--seed", "42", data_dir=tmp_path)
+    assert seeded.returncode == 0 and "--seed 42 is for a new game" in seeded.stderr
+    assert "seed 3, turn 1" in seeded.stderr and lines(seeded.stdout)[0]["turn"] == 2
+    same = gc("play", "--auto", "1", "--json", "-s", "cli:o", "--seed", "3", data_dir=tmp_path)
+    assert same.returncode == 0 and same.stderr == ""  # its own seed: nothing to say
+    swapped = gc(
+        "play", "--auto", "1", "--json", "-s", "cli:o", "-c", "hollow-orbit", data_dir=tmp_path
+    )
+    assert swapped.returncode == 0, swapped.stderr
+    assert "saved game" in swapped.stderr and "starting hollow-orbit" in swapped.stderr
+    assert lines(swapped.stdout)[0]["turn"] == 0  # stdout stays JSON lines only
+    dead = lines(gc("play", "--auto", "400", "--json", "-s", "cli:d", data_dir=tmp_path).stdout)
+    assert not dead[-1]["alive"]
+    again = gc("play", "--auto", "3", "--json", "-s", "cli:d", data_dir=tmp_path)
+    assert again.returncode == 4 and "is dead" in again.stderr and again.stdout == ""
+
+
+@pytest.mark.parametrize("party", [False, True], ids=["solo", "party"])
+def test_the_first_ctrl_c_at_the_prompt_quits_and_says_so(tmp_path: Path, party: bool) -> None:
+    """Issue 12 item 14: the first Ctrl-C was held until Enter, with no sign."""
+    args = ["play", "-s", "cli:cc", "--seed", "3", "--data-dir", str(tmp_path)]
+    if party:
+        args += ["--players", "alice,bob"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glitchcart", *args],
+        stdin=subprocess.PIPE,  # never written: the game waits at its prompt
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        seen = ""
+        while "help" not in seen.lower():  # the help line comes just before the prompt
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read() if proc.stderr else ""
+            seen += line
+        time.sleep(1.0)  # at the prompt now
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "Ctrl-C: saving and quitting." in out and "Saved. Resume with:" in out

@@ -68,3 +68,11 @@ def test_bad_options_are_refused_and_change_nothing(tmp_path: Path) -> None:
     assert json.loads(out) == {"providers": None, "flipbook": None, "video": True}
     code, out = gc("sessions", "options", "../x", "--video", "on", data_dir=tmp_path)
     assert code == 2 and "invalid session key" in out
+
+
+def test_setting_only_defaults_does_not_create_a_session(tmp_path: Path) -> None:
+    """Issue 12 item 17: a look says "no session", and so does handing back the defaults."""
+    code, out = gc("sessions", "options", "cli:none", "--providers", "default", data_dir=tmp_path)
+    assert code == 3 and "no session cli:none" in out
+    code, out = gc("sessions", "list", "--json", data_dir=tmp_path)
+    assert code == 0 and json.loads(out) == [], out

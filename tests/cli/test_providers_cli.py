@@ -70,5 +70,5 @@ def test_bad_settings_exit_2_without_echoing_values() -> None:
     env = {"GLITCHCART_PROVIDERS": json.dumps([{"name": "x", "kind": "chat", "api_key": SECRET}])}
     result = CliRunner().invoke(app, ["check"], env=env)
     assert result.exit_code == 2
-    assert "bad provider settings" in result.output
+    assert "GLITCHCART_PROVIDERS[0][base_url]" in result.output
     assert SECRET not in result.output

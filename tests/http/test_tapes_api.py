@@ -230,3 +230,14 @@ async def test_a_session_whose_media_is_full_gets_no_new_tape(tmp_path: Path) ->
         assert again.status_code == 200
         other = await http.post(f"/v1/sessions/{OTHER}/tapes", json={}, headers=OPS)
         assert other.status_code == 201  # the limit is per session
+
+
+async def test_a_build_with_no_body_makes_the_whole_run_as_gif(tmp_path: Path) -> None:
+    """Issue 12 item 10: every field is optional, so the body is too."""
+    async with api(tmp_path) as (_, http):
+        made = await http.post(f"{S}/tapes", headers=OPS)
+        assert made.status_code == 201, made.text
+        assert made.json()["format"] == "gif" and made.json()["first"] == 0
+        spec = (await http.get("/openapi.json")).json()
+        body = spec["paths"]["/v1/sessions/{key}/tapes"]["post"]["requestBody"]
+        assert body.get("required", False) is False

@@ -350,3 +350,44 @@ async def test_a_saved_game_of_the_session_can_be_taped_and_its_media_found(
     assert tape.ref in found and current.ref not in found
     assert {r.kind for r in found} == {"frame", "tape"}
     assert all(r.name.startswith(f"{old}-") for r in found)
+
+
+async def test_a_loaded_game_keeps_its_tapes_and_films_retitled_for_the_new_session(
+    tmp_path: Path,
+) -> None:
+    """Issue 12 item 1: loading a game into another session must not lose its tapes."""
+    engine = engine_for(tmp_path)
+    engine.tapes = tapes_for(engine)
+    await play(engine, A, 3)
+    game_id = (await engine.snapshot(A)).game_id
+    assert game_id is not None
+    old_tape = await engine.tapes.build(A, fmt="gif")
+    clip = MediaRef(A, "segment", f"{game_id}-00001.mp4")
+    await engine.media.put(clip, b"clip bytes")
+    await engine.exit(A)
+    await engine.load_game(B, game_id)
+    [moved] = await engine.tapes.list(B)
+    assert (moved.game, moved.first, moved.last, moved.format) == (game_id, 0, 3, "gif")
+    assert moved.ref.name != old_tape.ref.name  # made again: its card names session B
+    assert await engine.tapes.list(A) == []
+    frames = gif_frames(await engine.tapes.get(B, moved.ref))
+    assert len(frames) >= 5
+    assert await engine.media.get(MediaRef(B, "segment", clip.name)) == b"clip bytes"
+    assert not await engine.media.exists(clip)
+
+
+async def test_a_loaded_game_keeps_its_tapes_as_they_are_when_tapes_cannot_be_made(
+    tmp_path: Path,
+) -> None:
+    engine = engine_for(tmp_path)
+    tapes = tapes_for(engine)
+    await play(engine, A, 2)
+    game_id = (await engine.snapshot(A)).game_id
+    assert game_id is not None
+    tape = await tapes.build(A, fmt="gif")
+    await engine.exit(A)
+    assert engine.tapes is None
+    await engine.load_game(B, game_id)
+    moved = MediaRef(B, "tape", tape.ref.name)
+    assert await engine.media.get(moved) == await tapes.get(B, moved) != b""
+    assert not await engine.media.exists(tape.ref)

@@ -12,11 +12,13 @@ import json
 import re
 import sys
 from collections.abc import Awaitable, Callable
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from glitchcart.adapters.cartridges.library import CartridgeLibrary
 from glitchcart.bootstrap import (
@@ -27,9 +29,12 @@ from glitchcart.bootstrap import (
 )
 from glitchcart.cli.common import DataDir, JsonFlag, fail, has_data, require_data
 from glitchcart.cli.common import run as run_now
+from glitchcart.cli.common import settings as load
 from glitchcart.cli.discord_bot import discord_command
 from glitchcart.cli.film import film_command
 from glitchcart.cli.games import games_app
+from glitchcart.cli.help import PlainHelp
+from glitchcart.cli.hints import play_command
 from glitchcart.cli.options import (
     FlipbookFlag,
     ProvidersFlag,
@@ -48,20 +53,43 @@ from glitchcart.core.keys import SessionKey
 from glitchcart.core.turn import TurnRecord
 from glitchcart.errors import GlitchcartError
 from glitchcart.service.engine import Engine
-from glitchcart.settings import Settings, load_settings
+from glitchcart.settings import Settings
 
 T = TypeVar("T")
 
 app = typer.Typer(
+    cls=PlainHelp,
     help="glitchcart: AI-narrated choose-your-own-adventure games, here in your terminal.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-sessions_app = typer.Typer(help="List, show, export and delete sessions.", no_args_is_help=True)
-cartridges_app = typer.Typer(
-    help="The cartridges (game definitions) on offer.", no_args_is_help=True
+sessions_app = typer.Typer(
+    cls=PlainHelp, help="List, show, export and delete sessions.", no_args_is_help=True
 )
+cartridges_app = typer.Typer(
+    cls=PlainHelp, help="The cartridges (game definitions) on offer.", no_args_is_help=True
+)
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        print(f"glitchcart {package_version('glitchcart')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """glitchcart: AI-narrated choose-your-own-adventure games, here in your terminal."""
+
+
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(cartridges_app, name="cartridges")
 app.add_typer(games_app, name="games")
@@ -78,7 +106,7 @@ def run(fn: Callable[[], Awaitable[T]]) -> T:
 
 
 def settings_for(data_dir: Path | None) -> Settings:
-    return load_settings(home=data_dir)
+    return load(data_dir)
 
 
 def terminal_session() -> SessionKey:
@@ -146,18 +174,31 @@ def play(
         if changes:  # the session's own options, before its game (re)starts
             async with open_engine(settings, library) as engine:
                 await engine.configure(key, changes, create=True)
+        resume = play_command(key, data_dir)
         if seats:
             async with open_runtime(settings, library) as (engine, _timers):
-                await SharedKeyboard(engine, key, Console(), seats).run(_ask, cartridge, seed)
+                party = SharedKeyboard(engine, key, Console(), seats, resume=resume)
+                await party.run(_ask, cartridge, seed)
             return
         async with open_engine(settings, library) as engine:
             if auto is not None:
                 emit = json_emitter(engine, key) if as_json else _pretty(engine)
-                await play_auto(engine, key, turns=auto, cartridge=cartridge, seed=seed, emit=emit)
+                said = _teller(Console(stderr=as_json, soft_wrap=True, highlight=False))
+                await play_auto(
+                    engine, key, turns=auto, cartridge=cartridge, seed=seed, emit=emit, said=said
+                )
             else:
-                await Interactive(engine, key, Console()).run(_ask, cartridge, seed)
+                game = Interactive(engine, key, Console(), resume=resume)
+                await game.run(_ask, cartridge, seed)
 
     run(main)
+
+
+def _teller(out: Console) -> Callable[[str], None]:
+    def say(line: str) -> None:
+        out.print(f"[dim]{escape(line)}[/]")
+
+    return say
 
 
 def _ask() -> str:

@@ -13,6 +13,7 @@ gives it (:mod:`glitchcart.errors`); nothing else is printed, no traceback::
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,12 +21,13 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from glitchcart.bootstrap import DB_NAME
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import GlitchcartError, SessionNotFound
-from glitchcart.settings import Settings
+from glitchcart.settings import Settings, load_settings
 
 T = TypeVar("T")
 
@@ -40,16 +42,57 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON ou
 
 def fail(exc: GlitchcartError) -> typer.Exit:
     """Print ``exc`` as one line on stderr; the exit to raise, with its code."""
-    Console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    line = f"[red]error:[/] {escape(str(exc))}"
+    Console(stderr=True).print(line, highlight=False, soft_wrap=True)
     return typer.Exit(exc.exit_code)
 
 
+def settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
+    """The settings of every command; a bad one fails in one line naming the variable."""
+    try:
+        return load_settings(home=data_dir, **overrides)
+    except GlitchcartError as exc:
+        raise fail(exc) from None
+
+
 def run(work: Coroutine[Any, Any, T]) -> T:
-    """Run one command's coroutine; a project error fails the command in one line."""
+    """Run one command's coroutine; a project error fails the command in one line, and
+    Ctrl-C in the middle of the work stops it with a word (exit 130), not a traceback."""
     try:
         return asyncio.run(work)
     except GlitchcartError as exc:
         raise fail(exc) from None
+    except KeyboardInterrupt:
+        Console(stderr=True).print("[dim]interrupted[/]")
+        raise typer.Exit(130) from None
+
+
+async def read_line(ask: Callable[[], str]) -> str:
+    """One line from ``ask``, read in a daemon thread so the event loop stays free.
+
+    Read on the loop itself, a first Ctrl-C at the prompt is held until Enter (asyncio
+    only cancels the main task when the loop runs again); here it cancels the wait at
+    once, raised as :class:`asyncio.CancelledError`, and a thread left blocked in
+    ``input()`` never keeps the process alive.
+    """
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[str] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not answer.done():
+            outcome()
+
+    def work() -> None:
+        try:
+            line = ask()
+        except BaseException as exc:  # handed to the loop and raised there
+            failed = exc
+            loop.call_soon_threadsafe(settle, lambda: answer.set_exception(failed))
+        else:
+            loop.call_soon_threadsafe(settle, lambda: answer.set_result(line))
+
+    threading.Thread(target=work, name="keyboard", daemon=True).start()
+    return await answer
 
 
 def has_data(settings: Settings) -> bool:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
 from glitchcart.cli.common import DataDir, fail
+from glitchcart.cli.common import settings as load
 from glitchcart.errors import GlitchcartError, InvalidInput
-from glitchcart.settings import load_settings
 
 
 def discord_command(
@@ -29,12 +28,7 @@ def discord_command(
     data_dir: DataDir = None,
 ) -> None:
     """Run the Discord bot (token in $GLITCHCART_DISCORD_TOKEN): every channel a game."""
-    try:
-        settings = load_settings(home=data_dir)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False, include_input=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise fail(InvalidInput(f"bad settings: {where}: {first['msg']}")) from None
+    settings = load(data_dir)
     if key is not None and server is None:
         raise fail(InvalidInput("--key goes with --server"))
     from glitchcart.bot import run_bot  # only this command pays for importing discord.py

@@ -20,11 +20,12 @@ import typer
 from rich.console import Console
 
 from glitchcart.cli.common import DataDir, JsonFlag, fail, progress_bar, require_data, run
+from glitchcart.cli.common import settings as load
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.errors import GlitchcartError, NoGameRunning, StorageError
 from glitchcart.service.engine import Engine
 from glitchcart.service.films import Film
-from glitchcart.settings import Settings, load_settings
+from glitchcart.settings import Settings
 
 EngineOpener = Callable[[Settings], AbstractAsyncContextManager[Engine]]
 
@@ -49,7 +50,7 @@ def film_command(open_engine: EngineOpener) -> Callable[..., None]:
             parsed = SessionKey.parse(key)
         except GlitchcartError as exc:
             raise fail(exc) from None
-        settings = load_settings(home=data_dir)
+        settings = load(data_dir)
         if list_films:
             refs = run(_list(open_engine, settings, parsed))
             if as_json:

@@ -1,4 +1,8 @@
-"""``glitchcart games``: the saved-game index."""
+"""``glitchcart games``: the saved-game index.
+
+Game ids are printed whole (a table folds them rather than cut them), and any
+unique prefix of one is accepted back, as ``git`` takes a short commit id.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,17 @@ from rich.table import Table
 
 from glitchcart.bootstrap import DB_NAME, open_engine
 from glitchcart.cli.common import DataDir, fail
+from glitchcart.cli.common import settings as load
+from glitchcart.cli.help import PlainHelp
+from glitchcart.cli.hints import command_name, play_command
 from glitchcart.core.keys import SessionKey
-from glitchcart.errors import GameNotFound, GlitchcartError
+from glitchcart.errors import Conflict, GameNotFound, GlitchcartError, InvalidInput, SessionNotFound
 from glitchcart.ports import GameSummary
-from glitchcart.settings import load_settings
+from glitchcart.service.engine import Engine
 
-games_app = typer.Typer(help="List, load and delete saved games.", no_args_is_help=True)
+games_app = typer.Typer(
+    cls=PlainHelp, help="List, load and delete saved games.", no_args_is_help=True
+)
 
 
 def _when(ts: float) -> str:
@@ -44,7 +53,7 @@ def games_list(
     as_json: Annotated[bool, typer.Option("--json")] = False, data_dir: DataDir = None
 ) -> None:
     """Every saved game, most recently played first."""
-    settings = load_settings(home=data_dir)
+    settings = load(data_dir)
 
     async def main() -> list[GameSummary]:
         if not (settings.data_dir / DB_NAME).exists():
@@ -60,7 +69,10 @@ def games_list(
         print(json.dumps([_json(g) for g in games], indent=2))
         return
     table = Table(title="saved games")
-    for col in ("game", "cartridge", "session", "turn", "state", "players", "last played"):
+    table.add_column(
+        "game", no_wrap=True, min_width=len(max((g.game_id for g in games), key=len, default=""))
+    )
+    for col in ("cartridge", "session", "turn", "state", "players", "last played"):
         table.add_column(col)
     for g in games:
         state = ("playing" if g.live else "saved") + ("" if g.alive else ", dead")
@@ -84,35 +96,85 @@ def games_load(
     data_dir: DataDir = None,
 ) -> None:
     """Load a saved game into a session."""
-    settings = load_settings(home=data_dir)
+    settings = load(data_dir)
     try:
         key = SessionKey.parse(session)
 
-        async def main() -> None:
+        async def main() -> str:
             if not (settings.data_dir / DB_NAME).exists():
                 raise GameNotFound(f"no saved game {game_id[:64]}")
             async with open_engine(settings) as engine:
-                await engine.load_game(key, game_id, swap=swap)
+                found = await whole_id(engine, game_id)
+                await engine.load_game(key, found, swap=swap)
+                return found
 
-        asyncio.run(main())
+        loaded = asyncio.run(main())
     except GlitchcartError as exc:
         raise fail(exc) from None
-    Console().print(f"loaded {game_id} into {key}; play it with: glitchcart play --session {key}")
+    Console().print(
+        f"loaded {loaded} into {key}; play it with: {play_command(key, data_dir)}",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 @games_app.command("rm")
 def games_rm(game_id: str, data_dir: DataDir = None) -> None:
     """Delete a saved game, its history and its pictures."""
-    settings = load_settings(home=data_dir)
+    settings = load(data_dir)
 
-    async def main() -> None:
+    async def main() -> str:
         if not (settings.data_dir / DB_NAME).exists():
             raise GameNotFound(f"no saved game {game_id[:64]}")
         async with open_engine(settings) as engine:
-            await engine.delete_game(game_id)
+            found = await whole_id(engine, game_id)
+            try:
+                await engine.delete_game(found)
+            except Conflict as exc:
+                running = next(g.session for g in await engine.games() if g.game_id == found)
+                raise Conflict(
+                    f"{exc}: {command_name()} games exit {running}"
+                    + (f" --data-dir {data_dir}" if data_dir else "")
+                ) from None
+            return found
 
     try:
-        asyncio.run(main())
+        deleted = asyncio.run(main())
     except GlitchcartError as exc:
         raise fail(exc) from None
-    Console().print(f"deleted {game_id}")
+    Console().print(f"deleted {deleted}", highlight=False)
+
+
+@games_app.command("exit")
+def games_exit(
+    session: Annotated[str, typer.Argument(help="Session key namespace:id.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Save and eject the game running in a session (it stays in the saved games)."""
+    settings = load(data_dir)
+    try:
+        key = SessionKey.parse(session)
+
+        async def main() -> str:
+            if not (settings.data_dir / DB_NAME).exists():
+                raise SessionNotFound(f"no session {key}")
+            async with open_engine(settings) as engine:
+                return await engine.exit(key)
+
+        game_id = asyncio.run(main())
+    except GlitchcartError as exc:
+        raise fail(exc) from None
+    Console().print(f"saved and ejected {game_id} from {key}", highlight=False)
+
+
+async def whole_id(engine: Engine, given: str) -> str:
+    """The saved game ``given`` names: its whole id, or a prefix that only it starts with."""
+    games = [g.game_id for g in await engine.games()]
+    if given in games:
+        return given
+    matches = [g for g in games if given and g.startswith(given)]
+    if len(matches) > 1:
+        raise InvalidInput(f"{given[:64]} starts {len(matches)} game ids; give more of it")
+    if not matches:
+        raise GameNotFound(f"no saved game {given[:64]}")
+    return matches[0]

@@ -21,11 +21,12 @@ import typer
 from rich.console import Console
 
 from glitchcart.cli.common import DataDir, JsonFlag, fail, require_data, run
+from glitchcart.cli.common import settings as load
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.options import SessionOptions
 from glitchcart.errors import GlitchcartError, InvalidInput
 from glitchcart.service.engine import Engine
-from glitchcart.settings import Settings, load_settings
+from glitchcart.settings import Settings
 
 EngineOpener = Callable[[Settings], AbstractAsyncContextManager[Engine]]
 SWITCHES = {"on": True, "off": False, "default": None}
@@ -94,7 +95,7 @@ def options_command(open_engine: EngineOpener) -> Callable[..., None]:
             changes = option_changes(providers, flipbook, video)
         except GlitchcartError as exc:
             raise fail(exc) from None
-        settings = load_settings(home=data_dir)
+        settings = load(data_dir)
 
         async def main() -> SessionOptions:
             if not changes:

@@ -17,6 +17,16 @@ from glitchcart.core.state import WorldState
 from glitchcart.core.turn import Choice, InputKind, TurnRecord
 from glitchcart.ports import SessionSummary
 
+# Rich counts an emoji followed by VARIATION SELECTOR-16 as one cell, a terminal draws
+# two: the box border moves. Without the selector both agree on the text form.
+_WIDTH_DISAGREES = dict.fromkeys(map(ord, "\ufe0f\u200d"), None)
+
+
+def boxed(text: str) -> str:
+    """Text that Rich and the terminal measure alike, for a panel or a table."""
+    return text.translate(_WIDTH_DISAGREES)
+
+
 FATE_STYLE = {Fate.LUCKY: "bold green", Fate.NORMAL: "bold yellow", Fate.UNLUCKY: "bold red"}
 
 
@@ -86,11 +96,11 @@ def show_turn(
         title = f"[bold]{cartridge.title}[/] — {cartridge.genre}"
     else:
         who = f"{record.input.player}: " if record.input.player else ""
-        title = escape(f"turn {record.turn} · {who}{record.input.text}")  # a player's words
+        title = escape(boxed(f"turn {record.turn} · {who}{record.input.text}"))  # a player's words
     parts: list[Any] = []
     if record.fate is not None:
         parts.append(Text(f"FATE: {record.fate.value}", style=FATE_STYLE[record.fate]))
-    parts.append(Text(record.narration))
+    parts.append(Text(boxed(record.narration)))
     console.print(Panel(Group(*parts), title=title, title_align="left", border_style="blue"))
     console.print(status_table(cartridge, record.state))
     if frame_path:
@@ -104,8 +114,12 @@ def show_turn(
 
 def sessions_table(rows: list[SessionSummary]) -> Table:
     table = Table(title="sessions")
+    widest = max((len(s.game_id or "") for s in rows), default=0)
     for col in ("session", "cartridge", "game", "turn", "state", "version"):
-        table.add_column(col)
+        if col == "game":  # printed whole: a cut id cannot be typed back
+            table.add_column(col, no_wrap=True, min_width=widest)
+        else:
+            table.add_column(col)
     for s in rows:
         state = "dead" if not s.alive else s.phase
         table.add_row(

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
 from glitchcart.cli.common import fail
-from glitchcart.errors import GlitchcartError, InvalidInput
-from glitchcart.settings import load_settings
+from glitchcart.cli.common import settings as load
+from glitchcart.errors import GlitchcartError
 
 
 def serve(
@@ -34,12 +33,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
-    try:
-        settings = load_settings(home=data_dir, redis_url=redis)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False, include_input=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise fail(InvalidInput(f"bad settings: {where}: {first['msg']}")) from None
+    settings = load(data_dir, redis_url=redis)
     from glitchcart.server import run_server  # only this command pays for importing the server
 
     try:

@@ -20,11 +20,12 @@ import typer
 from rich.console import Console
 
 from glitchcart.cli.common import DataDir, JsonFlag, fail, progress_bar, require_data, run
+from glitchcart.cli.common import settings as load
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.tape import TapeFormat, TurnSpan, parse_format
 from glitchcart.errors import GlitchcartError
 from glitchcart.service.tapes import Tape, TapeEntry, TapeService
-from glitchcart.settings import Settings, load_settings
+from glitchcart.settings import Settings
 
 T = TypeVar("T")
 TapeOpener = Callable[[Settings], AbstractAsyncContextManager[TapeService]]
@@ -52,7 +53,7 @@ def tape_command(open_tapes: TapeOpener) -> Callable[..., None]:
             span = None if turns is None else TurnSpan.parse(turns)
         except GlitchcartError as exc:
             raise fail(exc) from None
-        settings = load_settings(home=data_dir)
+        settings = load(data_dir)
         if list_tapes:
             entries = run(_list(open_tapes, settings, parsed))
             _show_list(entries, as_json)

@@ -30,6 +30,7 @@ from glitchcart.http.access import PUBLIC_PREFIX, AccessMiddleware, Gatekeeper
 from glitchcart.http.answers import answer
 from glitchcart.http.credentials import COOKIE, Credentials
 from glitchcart.http.deps import AppParts, Caller, Parts
+from glitchcart.http.docs import add_docs
 from glitchcart.http.limits import BodyLimit, session_creations
 from glitchcart.http.problem import documented, on_error, on_http_error, on_invalid_request
 from glitchcart.service.engine import Engine
@@ -83,8 +84,10 @@ def create_app(
         version=API_VERSION,
         summary="AI-narrated multiplayer choose-your-own-adventure games",
         lifespan=lifespan,
+        docs_url=None,  # served by add_docs, without a CDN
         redoc_url=None,
     )
+    add_docs(app)
     app.state.parts = parts
     app.add_exception_handler(GlitchcartError, on_error)
     app.add_exception_handler(HTTPException, on_http_error)

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from glitchcart.client.models import Problem
-from glitchcart.client.problems import error_code
+from glitchcart.client.problems import error_code, plain_sentence
 from glitchcart.errors import (
     Conflict,
     Forbidden,
@@ -156,8 +156,8 @@ async def on_invalid_request(request: Request, exc: Exception) -> JSONResponse:
         {"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", ""))[:200]}
         for err in exc.errors()[:20]
     ]
-    detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors)[:1000]
-    return problem_response(422, "InvalidInput", detail or "invalid request", errors=errors)
+    detail = plain_sentence(exc.errors())  # one sentence; ``errors`` keeps every field
+    return problem_response(422, "InvalidInput", detail, errors=errors)
 
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:

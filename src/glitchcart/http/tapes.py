@@ -47,10 +47,13 @@ class TapeBytes(StreamingResponse):
         **documented(404, 409, 413, 502),
     },
 )
-async def build(key: Key, body: Annotated[TapeRequest, Body()], api: Parts) -> Response:
+async def build(
+    key: Key, api: Parts, body: Annotated[TapeRequest, Body(default_factory=TapeRequest)]
+) -> Response:
     """Build a replay tape of the session's current game (GIF or MP4, the whole run or
     turns ``first`` to ``last``) and describe it; ``url`` answers its bytes. Takes
-    seconds for a long run. 409 without a game; 422 for a range with no committed turn."""
+    seconds for a long run; no body is the whole run as GIF. 409 without a game; 422 for
+    a range with no committed turn."""
     tape = await api.service.build_tape(key, body)
     return answer(tape, {"Location": tape.url}, status=201 if tape.built else 200)
 

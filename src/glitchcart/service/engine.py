@@ -158,6 +158,7 @@ class Engine:
             providers=dict(providers or {}),
             new_id=new_id,
             new_seed=new_seed,
+            tapes=lambda: aftermath.tapes,
         )
         self._deadlines = Deadlines(
             runtime=runtime, pipeline=pipeline, voting=voting, clock=clock, tiers=tiers

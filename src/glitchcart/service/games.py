@@ -3,8 +3,9 @@ and the session's own options (its model providers, flipbook and video modes).
 
 A game is saved at every commit (the store keeps a game index), so ``exit``
 only ejects it from the session. Loading a game into another session moves its
-pictures into that session's folder and its refs with them: media always
-belongs to the session that holds the game.
+pictures, clips, films and tapes into that session's folder (tapes made again
+with the new session on their cards) and its refs with them: media always
+belongs to the session that holds the game, and none of it is lost on the way.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from glitchcart.errors import (
     SessionNotFound,
 )
 from glitchcart.ports import CartridgeSource, Clock, GameSummary, MediaStore, NewEvent
-from glitchcart.service.game_media import game_media
+from glitchcart.service.game_media import copy_clips_and_films, game_media, retitle_tapes
 from glitchcart.service.pipeline import TurnPipeline
 from glitchcart.service.runtime import SessionRuntime
+from glitchcart.service.tapes import TapeService
 from glitchcart.settings import Settings
 
 
@@ -54,6 +56,7 @@ class Games:
         providers: Mapping[str, str],
         new_id: Callable[[], str],
         new_seed: Callable[[], int],
+        tapes: Callable[[], TapeService | None] = lambda: None,
     ) -> None:
         self.runtime = runtime
         self.pipeline = pipeline
@@ -65,6 +68,7 @@ class Games:
         self.providers = providers  # configured model providers: name -> "chat"|"image"
         self._new_id = new_id
         self._new_seed = new_seed
+        self._tapes = tapes  # the engine's tape service as it is now (it can be swapped)
 
     async def boot(
         self,
@@ -221,14 +225,16 @@ class Games:
         ``changes`` is a merge patch: a name set to None goes back to the server's
         default. Provider names must be configured in this process (or "offline").
         A session that does not exist is :class:`SessionNotFound` (boot it with
-        ``options``), unless ``create`` makes it empty first (the terminal's way).
+        ``options``), unless ``create`` makes it empty first (the terminal's way) for
+        options that are not all the defaults.
         With a crown held, only its holder may. A turn already resolving finishes
         with the options it started with.
         """
         checked = self._checked_options(changes)
         async with self.runtime.lock(key):
             record = await self.runtime.store.load(key)
-            if record is None and not create:
+            keeps = SessionOptions().merge(checked) != SessionOptions()
+            if record is None and not (create and keeps):  # never a session of defaults only
                 raise SessionNotFound(f"no session {key}; boot it with these options instead")
             record = record or await self._new_session(key)
             self._may_configure(record, player)
@@ -312,22 +318,22 @@ class Games:
             )
         for ref in moved:
             await self.media.delete(ref)
+        if summary.session != key:
+            await retitle_tapes(
+                self.media, self._tapes(), summary.session, key, game_id, game.cartridge
+            )
         return game_id
 
     async def _adopt_media(self, game_id: str, old: SessionKey, new: SessionKey) -> list[MediaRef]:
-        """Copy a game's frames into ``new`` and point its history at them.
+        """Copy a game's frames, clips and films into ``new`` and point its history at them.
 
-        Returns the old refs, to delete once the move is committed.
+        Returns the old refs, to delete once the move is committed (tapes move after).
         """
         if old == new:
             return []
-        # tapes, clips and films name the old session on their cards: made again on demand
-        for ref in await game_media(self.media, old, game_id):
-            if ref.kind != "frame":
-                await self.media.delete(ref)
+        old_refs = await copy_clips_and_films(self.media, old, new, game_id)
         history = await self.runtime.store.history(game_id)
         rewritten: list[TurnRecord] = []
-        old_refs: list[MediaRef] = []
         for turn in history:
             if turn.frame is None or turn.frame.session == new:
                 continue

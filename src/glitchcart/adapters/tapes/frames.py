@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageDraw, ImageSequence
 
-from glitchcart.adapters.tapes.font import HEIGHT, draw_text, text_width, wrap
+from glitchcart.adapters.pixel_font import HEIGHT, draw_text, text_width, wrap
 from glitchcart.adapters.tapes.work_ahead import in_order, thread_pool
 from glitchcart.core.fate import Fate
 from glitchcart.core.seeds import rng_for

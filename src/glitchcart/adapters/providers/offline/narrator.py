@@ -146,10 +146,16 @@ class _Teller:
         return fresh[order[self.state.turn % len(fresh)]]
 
     def _usable(self, line: str) -> bool:
-        # {item} and {injury} lines only make sense when there is an item or a new injury.
+        # {item} and {injury} lines only make sense when there is an item or a new injury;
+        # a line naming gear the character started with is told only while they carry it
+        # (no "you catch it on the camcorder" once the camcorder is lost).
         names = prose.placeholders(line)
         if "item" in names and not self.state.inventory:
             return False
+        lowered = line.lower()
+        for item in self.cartridge.stats.inventory:
+            if item not in self.state.inventory and re.search(rf"\b{re.escape(item)}", lowered):
+                return False
         return "injury" not in names or self.has_injury
 
 
@@ -369,6 +375,8 @@ def write_consequence(request: NarrationRequest) -> Narration:
     rules = DeathRuleContext(request.fate, hesitation=intent.kind == "hesitate")
     dead = not apply_delta(t.cartridge, t.state, delta, rules).alive
     text = _compose(t, intent, fate, out, element, dead)
+    if request.twist:  # the crown's line comes true before the roll plays out
+        text = f"{prose.sentence('without warning, ' + prose.clip(request.twist, 200))} {text}"
     cause = None
     if dead:
         # Blame the threat only when the story showed it.

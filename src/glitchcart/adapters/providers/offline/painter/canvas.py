@@ -1,4 +1,4 @@
-"""The canvas of the offline painter: colours, a pen that draws in units, a 3x5 pixel font.
+"""The canvas of the offline painter: colours, a pen that draws in units, the pixel font.
 
 A :class:`Canvas` is a low-resolution frame that the painter later scales up,
 grades and glitches. Sizes are "units" of a frame 144 pixels high, so a scene
@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw
+
+from glitchcart.adapters.pixel_font import ADVANCE, fold, glyph
 
 PIXEL = 2  # one scene pixel is PIXEL x PIXEL frame pixels
 
@@ -233,26 +235,12 @@ class Canvas:
 
 
 # ---------------------------------------------------------------- pixel font
-
-_GLYPHS = {
-    "0": "111101101101111", "1": "010110010010111", "2": "111001111100111",
-    "3": "111001111001111", "4": "101101111001001", "5": "111100111001111",
-    "6": "111100111101111", "7": "111001010010010", "8": "111101111101111",
-    "9": "111101111001111", ":": "000010000010000", ".": "000000000000010",
-    "-": "000000111000000", "/": "001001010100100", "A": "010101111101101",
-    "B": "110101110101110", "C": "011100100100011", "D": "110101101101110",
-    "E": "111100110100111", "F": "111100110100100", "G": "011100101101011",
-    "H": "101101111101101", "I": "111010010010111", "J": "001001001101010",
-    "K": "101101110101101", "L": "100100100100111", "M": "101111111101101",
-    "N": "110101101101101", "O": "010101101101010", "P": "110101110100100",
-    "R": "110101110101101", "S": "011100010001110", "T": "111010010010010",
-    "U": "101101101101111", "V": "101101101101010", "W": "101101111111101",
-    "X": "101101010101101", "Y": "101101010010010",
-}  # fmt: skip
+# The glyphs are the one pixel font's (:mod:`glitchcart.adapters.pixel_font`); the painter
+# draws them square by square, at fractional positions and sizes, on the grid.
 
 
 def text_width(text: str, size: float) -> float:
-    return max(0, len(text) * 4 - 1) * size
+    return max(0, len(fold(text)) * ADVANCE - 1) * size
 
 
 def dot(draw: ImageDraw.ImageDraw, x: float, y: float, size: float, fill: Ink) -> None:
@@ -264,8 +252,8 @@ def dot(draw: ImageDraw.ImageDraw, x: float, y: float, size: float, fill: Ink) -
 def draw_text(
     draw: ImageDraw.ImageDraw, text: str, x: float, y: float, size: float, fill: Ink
 ) -> None:
-    """Draw ``text`` in a 3x5 pixel font, each font pixel ``size`` wide."""
-    for i, ch in enumerate(text.upper()):
-        for j, bit in enumerate(_GLYPHS.get(ch, "")):
+    """Draw ``text`` in the pixel font, folded, each font pixel ``size`` wide."""
+    for i, ch in enumerate(fold(text)):
+        for j, bit in enumerate(glyph(ch)):
             if bit == "1":
-                dot(draw, x + (i * 4 + j % 3) * size, y + (j // 3) * size, size, fill)
+                dot(draw, x + (i * ADVANCE + j % 3) * size, y + (j // 3) * size, size, fill)

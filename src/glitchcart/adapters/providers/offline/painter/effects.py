@@ -122,16 +122,33 @@ def tracking_band(image: Image.Image, rng: random.Random) -> None:
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
 
-def rec_overlay(image: Image.Image, seed: int) -> None:
-    """A camcorder's REC light, tape counter and date stamp; the date comes from the seed."""
+# The hours a camcorder's clock may show at each time of day (a night frame is never 2 PM).
+HOURS = {
+    "dawn": (5, 6, 7),
+    "day": tuple(range(8, 17)),
+    "dusk": (17, 18, 19),
+    "night": (20, 21, 22, 23, 0, 1, 2, 3, 4),
+}
+
+
+def camcorder_stamp(seed: int, time_of_day: str | None) -> tuple[str, str]:
+    """The date and the clock a camcorder prints on a frame, e.g. ("AUG.14 1994", "9:05:31 PM")."""
     rng = rng_for(seed, "rec-clock")
+    stamp = f"{_MONTHS[rng.randrange(12)]}.{rng.randint(1, 28):02d} {rng.randint(1988, 1999)}"
+    hours = HOURS.get(time_of_day or "", tuple(range(24)))
+    rolled = rng.randrange(24)
+    hour = rolled if rolled in hours else hours[rolled % len(hours)]  # a fitting hour stays
+    clock = f"{hour % 12 or 12}:{rng.randrange(60):02d}:{rng.randrange(60):02d}"
+    return stamp, clock + (" PM" if hour >= 12 else " AM")
+
+
+def rec_overlay(image: Image.Image, seed: int, time_of_day: str | None = None) -> None:
+    """A camcorder's REC light, tape counter and date stamp; the date comes from the seed,
+    the hour from the seed within the scene's time of day."""
     size = max(1, round(image.height / 144))
     draw = ImageDraw.Draw(image, "RGBA")
     m = size * 6
-    stamp = f"{_MONTHS[rng.randrange(12)]}.{rng.randint(1, 28):02d} {rng.randint(1988, 1999)}"
-    hour = rng.randrange(24)
-    clock = f"{hour % 12 or 12}:{rng.randrange(60):02d}:{rng.randrange(60):02d}"
-    clock += " PM" if hour >= 12 else " AM"
+    stamp, clock = camcorder_stamp(seed, time_of_day)
     lines = (
         ("REC", m + size * 6, m, (255, 255, 255, 230)),
         ("SP", image.width - m - text_width("SP", size), m, (255, 255, 255, 200)),

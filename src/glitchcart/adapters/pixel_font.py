@@ -1,15 +1,22 @@
-"""A 3x5 pixel font for tape captions and cards: upper case, digits, common punctuation.
+"""The one 3x5 pixel font: tape captions and cards, and the offline painter's signs and
+camcorder overlay. Upper case, digits, common punctuation.
 
-Each glyph is 15 bits, three per row, top to bottom. A character without a glyph
-is drawn as a blank, never as an error, so any caption can be shown.
+Each glyph is 15 bits, three per row, top to bottom. Text is folded to what the
+font can draw first: accents are dropped (``é`` is ``E``), ligatures and dashes
+spelled out (``ß`` is ``SS``, ``—`` is ``-``), and a letter of another script is
+``?``, so a caption says that something was there. Anything else without a glyph
+(an emoji, a symbol) is left out; nothing is ever an error.
 
 >>> wrap("search the road for tracks", 12)
 ['SEARCH THE', 'ROAD FOR', 'TRACKS']
+>>> fold("café — ñandú")
+'CAFE - NANDU'
 """
 
 from __future__ import annotations
 
 import functools
+import unicodedata
 
 from PIL import Image, ImageDraw
 
@@ -39,6 +46,36 @@ _GLYPHS = {
 ADVANCE = 4  # glyph width 3 + 1 column of space
 HEIGHT = 5
 
+# Spelled out before accents are dropped: what NFKD does not take apart.
+_SPELLED = str.maketrans(
+    {
+        "ß": "SS", "ẞ": "SS", "Æ": "AE", "æ": "AE", "Œ": "OE", "œ": "OE", "Ø": "O", "ø": "O",
+        "Ł": "L", "ł": "L", "Đ": "D", "đ": "D", "Þ": "TH", "þ": "TH", "Ð": "D", "ð": "D",
+        "ı": "I", "—": "-", "–": "-", "‒": "-", "―": "-", "‐": "-", "‑": "-", "−": "-",
+        "‘": "'", "’": "'", "‚": ",", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
+        "…": "...", "×": "X", "·": ".", "•": "*", "\u00a0": " ",
+    }
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1024)
+def fold(text: str) -> str:
+    """``text`` as the font draws it: upper case, accents dropped, one space between words."""
+    out = []
+    for ch in unicodedata.normalize("NFKD", text.translate(_SPELLED)).upper():
+        if ch in _GLYPHS or ch == " ":
+            out.append(ch)
+        elif ch.isspace():
+            out.append(" ")
+        elif unicodedata.category(ch).startswith("L"):
+            out.append("?")  # a letter of another script: something was written here
+    return " ".join("".join(out).split())
+
+
+def glyph(ch: str) -> str:
+    """The 15 bits of a folded character; all zeros for a space or one without a glyph."""
+    return _GLYPHS.get(ch, "0" * 3 * HEIGHT)
+
 
 def _cell(bits: str) -> tuple[bytes, ...]:
     """A glyph's rows of mask bytes at one pixel per font pixel."""
@@ -52,12 +89,12 @@ _CELLS = {ch: _cell(bits) for ch, bits in _GLYPHS.items() if "1" in bits}
 
 
 def text_width(text: str, size: int) -> int:
-    return max(0, len(text) * ADVANCE - 1) * size
+    return max(0, len(fold(text)) * ADVANCE - 1) * size
 
 
 def draw_text(draw: ImageDraw.ImageDraw, text: str, x: int, y: int, size: int, fill: Ink) -> None:
-    """Draw ``text`` upper-cased, each font pixel a ``size`` x ``size`` square."""
-    mask = _line(text.upper(), size)
+    """Draw ``text`` folded, each font pixel a ``size`` x ``size`` square."""
+    mask = _line(fold(text), size)
     if mask is not None:
         draw.bitmap((x, y), mask, fill=fill)
 
@@ -75,11 +112,11 @@ def _line(text: str, size: int) -> Image.Image | None:
 
 
 def wrap(text: str, columns: int, max_lines: int | None = None) -> list[str]:
-    """Upper-cased words in lines of at most ``columns``; an overflow ends in ``...``."""
+    """Folded words in lines of at most ``columns``; an overflow ends in ``...``."""
     columns = max(4, columns)
     lines: list[str] = []
     line = ""
-    for word in text.upper().split():
+    for word in fold(text).split():
         while len(word) > columns:  # a word longer than a line is cut into pieces
             if line:
                 lines.append(line)
