@@ -32,6 +32,7 @@ from typing import Any
 
 from redis import exceptions as rx
 
+from glitchcart.adapters.events.waiters import Waiters
 from glitchcart.adapters.stores.redis_keys import RedisKeys
 from glitchcart.core.keys import SessionKey
 
@@ -43,7 +44,7 @@ class PolledHeads:
         self.client = client
         self.keys = keys
         self.poll = poll
-        self._waiters: dict[SessionKey, list[tuple[int, asyncio.Future[None]]]] = {}
+        self._waiters = Waiters()
         self._task: asyncio.Task[None] | None = None
         self._poked: asyncio.Event | None = None
         self.reads = 0  # head batches read, for the benchmark
@@ -54,20 +55,11 @@ class PolledHeads:
             self._poked.set()
 
     async def wait(self, session: SessionKey, after: int, within: float) -> None:
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(session, []).append((after, waiter))
+        await self._waiters.wait(session, after, within, self._started)
+
+    def _started(self) -> None:
         self._ensure_running()
         self.poke()  # a first read now: the head may already be past ``after``
-        try:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(within):
-                    await waiter
-        finally:
-            entries = self._waiters.get(session, [])
-            with contextlib.suppress(ValueError):
-                entries.remove((after, waiter))
-            if not entries:
-                self._waiters.pop(session, None)
 
     def _ensure_running(self) -> None:
         if self._task is None or self._task.done():
@@ -85,17 +77,14 @@ class PolledHeads:
                     await self._poked.wait()
 
     async def _check(self) -> None:
-        sessions = list(self._waiters)
+        sessions = self._waiters.sessions()
         pipe = self.client.pipeline(transaction=False)
         for session in sessions:
             pipe.get(self.keys.of(session, "head"))
         heads = await pipe.execute()
         self.reads += 1
         for session, head in zip(sessions, heads, strict=True):
-            last = 0 if head is None else int(head)
-            for after, waiter in self._waiters.get(session, []):
-                if last > after and not waiter.done():
-                    waiter.set_result(None)
+            self._waiters.wake(session, 0 if head is None else int(head))
 
     async def close(self) -> None:
         if self._task is not None:
@@ -114,7 +103,7 @@ class StreamWatcher:
         self.client = client
         self.keys = keys
         self.retry = retry
-        self._waiters: dict[SessionKey, list[tuple[int, asyncio.Future[None]]]] = {}
+        self._waiters = Waiters()
         self._asked: dict[SessionKey, int] = {}  # what the running read covers
         self._task: asyncio.Task[None] | None = None
         self._reader_id: int | None = None
@@ -126,33 +115,22 @@ class StreamWatcher:
         """Local writes need no poke: the blocking read returns them."""
 
     async def wait(self, session: SessionKey, after: int, within: float) -> None:
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(session, []).append((after, waiter))
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run())
-        elif not self._covered(session, after) and (
-            self._unblocking is None or self._unblocking.done()
-        ):
-            self._unblocking = asyncio.get_running_loop().create_task(self._unblock())
-        try:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(within):
-                    await waiter
-        finally:
-            entries = self._waiters.get(session, [])
-            with contextlib.suppress(ValueError):
-                entries.remove((after, waiter))
-            if not entries:
-                self._waiters.pop(session, None)
+        def started() -> None:
+            if self._task is None or self._task.done():
+                self._task = asyncio.get_running_loop().create_task(self._run())
+            elif not self._covered(session, after) and (
+                self._unblocking is None or self._unblocking.done()
+            ):
+                self._unblocking = asyncio.get_running_loop().create_task(self._unblock())
+
+        await self._waiters.wait(session, after, within, started)
 
     def _covered(self, session: SessionKey, after: int) -> bool:
         asked = self._asked.get(session)
         return asked is not None and asked <= after
 
     def _uncovered(self) -> bool:
-        return any(
-            not self._covered(s, after) for s, ws in self._waiters.items() for after, _ in ws
-        )
+        return any(not self._covered(s, after) for s, after in self._waiters.items())
 
     async def _unblock(self) -> None:
         """End the running read until the reader has started one covering every waiter."""
@@ -186,11 +164,7 @@ class StreamWatcher:
 
     async def _read(self, conn: Any) -> None:
         await asyncio.sleep(0)  # let the waiters woken by the last read leave first
-        asked: dict[SessionKey, int] = {}
-        for session, entries in self._waiters.items():
-            open_afters = [after for after, waiter in entries if not waiter.done()]
-            if open_afters:
-                asked[session] = min(open_afters)
+        asked = self._waiters.lowest_open()
         if not asked:
             return
         self._asked = asked
@@ -207,10 +181,7 @@ class StreamWatcher:
             if not entries:
                 continue
             session = self.keys.session_of(stream)
-            last = int(str(entries[-1][0]).partition("-")[0])
-            for after, waiter in self._waiters.get(session, []):
-                if last > after and not waiter.done():
-                    waiter.set_result(None)
+            self._waiters.wake(session, int(str(entries[-1][0]).partition("-")[0]))
 
     async def close(self) -> None:
         for task in (self._unblocking, self._task):

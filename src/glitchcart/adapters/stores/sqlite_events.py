@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
+from glitchcart.adapters.events.waiters import Waiters
 from glitchcart.adapters.stores.codec import encode, event_from_row
 from glitchcart.core.keys import SessionKey
 from glitchcart.errors import LeaseLost, StorageError
@@ -106,7 +107,7 @@ class EventWatcher:
         self.path = path
         self.poll = poll
         self._conn: sqlite3.Connection | None = None
-        self._waiters: dict[SessionKey, list[tuple[int, asyncio.Future[None]]]] = {}
+        self._waiters = Waiters()
         self._task: asyncio.Task[None] | None = None
         self._poked: asyncio.Event | None = None
         self._version: int | None = None
@@ -123,19 +124,7 @@ class EventWatcher:
         after this waiter would be registered (so no change falls in between)."""
         if head > after:
             return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(session, []).append((after, waiter))
-        self._ensure_running()
-        try:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(within):
-                    await waiter
-        finally:
-            entries = self._waiters.get(session, [])
-            with contextlib.suppress(ValueError):
-                entries.remove((after, waiter))
-            if not entries:
-                self._waiters.pop(session, None)
+        await self._waiters.wait(session, after, within, self._ensure_running)
 
     def _ensure_running(self) -> None:
         if self._task is None or self._task.done():
@@ -159,7 +148,7 @@ class EventWatcher:
         if version == self._version:
             return
         self._version = version
-        sessions = list(self._waiters)
+        sessions = self._waiters.sessions()
         self.reads += 1
         marks = ",".join("?" * len(sessions))
         heads = dict(
@@ -169,10 +158,7 @@ class EventWatcher:
             ).fetchall()
         )
         for session in sessions:
-            last = heads.get(str(session), 0)
-            for after, waiter in self._waiters.get(session, []):
-                if last > after and not waiter.done():
-                    waiter.set_result(None)
+            self._waiters.wake(session, heads.get(str(session), 0))
 
     def _reader(self) -> sqlite3.Connection:
         if self._conn is None:
