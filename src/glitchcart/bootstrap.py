@@ -178,6 +178,7 @@ async def open_engine(
     films = FilmService(
         store=store,
         media=media,
+        cartridges=library,
         filmmaker=OfflineFilmmaker(),
         joiner=FfmpegClipJoiner(size=size),
         frame_size=size,

@@ -449,6 +449,7 @@ class SegmentRequest:
     session: SessionKey | None = None
     game_id: str | None = None
     turn: int = 0
+    overlay: bool = False  # the frames carry a camcorder overlay in their corners: keep it still
 
 
 class Filmmaker(Protocol):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import random
 
 import pytest
 from PIL import Image, ImageStat
 
 from glitchcart.adapters.providers.flipbook import animate
+from glitchcart.adapters.providers.offline.painter.effects import overlay_boxes, rec_overlay
 from glitchcart.adapters.video.film_joiner import FfmpegClipJoiner
 from glitchcart.adapters.video.offline_filmmaker import OfflineFilmmaker
 from glitchcart.errors import ProviderError
@@ -81,3 +83,44 @@ async def test_clips_are_joined_in_order_at_one_size() -> None:
         await FfmpegClipJoiner().join([])
     with pytest.raises(ProviderError):
         await FfmpegClipJoiner().join([b"not a video"])
+
+
+def camcorder_frame(seed: int) -> bytes:
+    """A dark, busy scene (nothing near white) under the painter's camcorder overlay."""
+    rng = random.Random(seed)
+    w, h = 512, 288
+    scene = Image.frombytes("RGB", (w // 8, h // 8), rng.randbytes(w * h * 3 // 64))
+    scene = scene.point(lambda v: v * 90 // 255).resize((w, h), Image.Resampling.NEAREST)
+    rec_overlay(scene, seed)
+    out = io.BytesIO()
+    scene.save(out, "PNG")
+    return out.getvalue()
+
+
+def overlay_kept(source: bytes, frame: Image.Image) -> float:
+    """The share of the overlay's white text pixels that are still bright in ``frame``."""
+    with Image.open(io.BytesIO(source)) as opened:
+        picture = opened.convert("L")
+    shown = frame.convert("L")
+    kept = total = 0
+    for left, top, right, bottom in overlay_boxes(*picture.size):
+        for y in range(top, bottom):
+            for x in range(left, right):
+                if picture.getpixel((x, y)) > 230:  # type: ignore[operator]
+                    total += 1
+                    kept += shown.getpixel((x, y)) > 150  # type: ignore[operator]
+    assert total > 100  # the overlay is there to be kept
+    return kept / total
+
+
+@pytest.mark.parametrize("seed", [3, 4])  # a push in and a pull out
+async def test_the_camera_moves_under_a_still_camcorder_overlay(seed: int) -> None:
+    now, before = camcorder_frame(5), camcorder_frame(6)
+    changes = {"frame": now, "previous": before, "width": 512, "height": 288, "seed": seed}
+    maker = OfflineFilmmaker(fps=12)
+    held = mp4_frames(await maker.segment(clip_request(overlay=True, duration=1.0, **changes)))
+    moved = mp4_frames(await maker.segment(clip_request(duration=1.0, **changes)))
+    assert overlay_kept(before, held[0]) > 0.9  # the previous frame's date, where it was
+    after_fade = slice(5, None)  # the crossfade is over: only the new frame shows
+    assert min(overlay_kept(now, f) for f in held[after_fade]) > 0.9  # all the way
+    assert min(overlay_kept(now, f) for f in moved[after_fade]) < 0.7  # else it drifts away

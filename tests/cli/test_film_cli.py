@@ -32,6 +32,7 @@ async def open_engine(settings: Settings) -> AsyncIterator[Engine]:
         engine.films = FilmService(
             store=engine.store,
             media=engine.media,
+            cartridges=engine.cartridges,
             filmmaker=OfflineFilmmaker(fps=FPS),
             joiner=FfmpegClipJoiner(size=SIZE, fps=FPS),
             duration=0.5,

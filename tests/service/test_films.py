@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageChops, ImageStat
 
-from glitchcart.adapters.video.film_joiner import FfmpegClipJoiner
+from glitchcart.adapters.tapes.frames import captioned_frame, closing_card, layout_for, title_card
+from glitchcart.adapters.video.film_joiner import KICKER, FfmpegClipJoiner
 from glitchcart.adapters.video.offline_filmmaker import OfflineFilmmaker
 from glitchcart.core.keys import MediaRef, SessionKey
+from glitchcart.core.seeds import derive_seed
+from glitchcart.core.tape import tape_script
 from glitchcart.errors import GameNotFound, ProviderError, SessionMismatch
 from glitchcart.ports import SegmentRequest
 from glitchcart.service.engine import Engine
@@ -19,6 +23,7 @@ from support.media import SIZE, BitPainter, TurnNarrator, calm_cartridges, mp4_f
 A = SessionKey.parse("web:alpha")
 B = SessionKey.parse("web:bravo")
 FPS = 12
+TITLE, CLOSING = 2 * FPS, 3 * FPS  # video frames of the title and closing cards
 
 
 class CountingFilmmaker(OfflineFilmmaker):
@@ -54,6 +59,7 @@ def films_for(engine: Engine, filmmaker: object) -> FilmService:
     return FilmService(
         store=engine.store,
         media=engine.media,
+        cartridges=engine.cartridges,
         filmmaker=filmmaker,  # type: ignore[arg-type]
         joiner=FfmpegClipJoiner(size=SIZE, fps=FPS),
         duration=1.0,
@@ -89,7 +95,7 @@ async def test_a_film_stitches_every_turn_in_order_and_is_made_once(tmp_path: Pa
     assert film.ref.kind == "film" and await films.films(A) == [film.ref]
     assert len(maker.requests) == 4  # the missing clips were filmed, the existing one reused
     frames = mp4_frames(await films.get(A, film.ref))
-    assert abs(len(frames) - 4 * FPS) <= 2
+    assert abs(len(frames) - (TITLE + 4 * FPS + CLOSING)) <= 2
     again = await films.stitch(A, game_id)
     assert (again.ref, again.size) == (film.ref, None)
 
@@ -116,3 +122,36 @@ async def test_clips_and_films_belong_to_their_session(tmp_path: Path) -> None:
         await films.shoot(B, game_id, 1)
     with pytest.raises(GameNotFound):
         await films.shoot(A, game_id, 9)
+
+
+def diff(a: Image.Image, b: Image.Image) -> float:
+    """The mean absolute difference of two pictures' pixels (0 to 255)."""
+    return sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3
+
+
+async def test_a_film_opens_on_the_title_card_captions_each_turn_and_ends_on_a_card(
+    tmp_path: Path,
+) -> None:
+    engine, game_id = await played(tmp_path, A, 2)
+    films = films_for(engine, CountingFilmmaker())
+    film = await films.stitch(A, game_id)
+    frames = mp4_frames(await films.get(A, film.ref))
+    records = await engine.store.history(game_id)
+    cartridge = engine.cartridges.get("mini")
+    script = tape_script(
+        A, cartridge, records, [None] * 3, seed=derive_seed(0, "film", game_id), size=SIZE
+    )
+    lay = layout_for(SIZE)
+    assert frames[0].size == lay.size  # the picture and its caption bar under it
+    title, closing = title_card(script, lay, KICKER), closing_card(script, lay)
+    assert diff(frames[0], title) < 4 < diff(frames[0], closing)
+    assert diff(frames[-1], closing) < 4 < diff(frames[-1], title)
+    bar = (0, lay.height, lay.width, lay.height + lay.bar)
+    for shot in script.shots:  # one clip of FPS frames per turn, after the title
+        at = TITLE + shot.turn * FPS + FPS // 2
+        clock = at * 1000 // FPS
+        picture = frames[at].crop((0, 0, lay.width, lay.height))
+        expected = captioned_frame(picture, shot, script.look, lay, clock).crop(bar)
+        others = [s for s in script.shots if s.turn != shot.turn]
+        wrong = captioned_frame(picture, others[0], script.look, lay, clock).crop(bar)
+        assert diff(frames[at].crop(bar), expected) < 6 < diff(frames[at].crop(bar), wrong)

@@ -129,6 +129,7 @@ async def test_a_full_session_gets_no_new_film_nor_clip(tmp_path: Path) -> None:
     films = FilmService(
         store=engine.store,
         media=engine.media,
+        cartridges=engine.cartridges,
         filmmaker=OfflineFilmmaker(fps=12),
         joiner=FfmpegClipJoiner(size=SIZE, fps=12),
         duration=1.0,

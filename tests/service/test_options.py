@@ -195,6 +195,7 @@ async def test_video_mode_films_only_the_sessions_that_asked(tmp_path: Path) -> 
     films = FilmService(
         store=engine.store,
         media=engine.media,
+        cartridges=engine.cartridges,
         filmmaker=OfflineFilmmaker(fps=6),
         joiner=FfmpegClipJoiner(size=SIZE, fps=6),
         duration=0.5,

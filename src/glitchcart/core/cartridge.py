@@ -60,6 +60,11 @@ class ArtStyle:
     scanlines: bool
     grain: float
 
+    @property
+    def camcorder(self) -> bool:
+        """Whether frames carry a camcorder's overlay (REC light, date stamp) in their corners."""
+        return re.search(r"found[- ]footage|camcorder", self.style.lower()) is not None
+
 
 @dataclass(frozen=True, slots=True)
 class Stats:

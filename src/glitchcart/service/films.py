@@ -10,11 +10,15 @@ published with the media store's atomic, never-overwriting ``put``. With
 :class:`~glitchcart.service.media_limits.MediaLimits`, a full session gets no new film
 (refused) nor clip (skipped: the turn is not affected), and keeps its newest
 ``kept`` films (the film of a game's whole run, made at its end, is never removed).
+A film is dressed like the game's replay tape (the same :func:`tape_script`): a
+title card, each clip captioned with its turn, and a closing card. A cartridge
+whose art is camcorder footage asks the filmmaker to keep the frames' camcorder
+overlay still (:attr:`SegmentRequest.overlay`).
 
 Usage::
 
-    films = FilmService(store=store, media=media, filmmaker=OfflineFilmmaker(),
-                        joiner=FfmpegClipJoiner())
+    films = FilmService(store=store, media=media, cartridges=library,
+                        filmmaker=OfflineFilmmaker(), joiner=FfmpegClipJoiner())
     await films.shoot(key, game_id, turn)       # after the turn commits
     film = await films.stitch(key, game_id)     # at death or on demand
 """
@@ -22,26 +26,35 @@ Usage::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.keys import MediaRef, SessionKey, is_game_id
 from glitchcart.core.media_names import film_name, fingerprint, segment_name
 from glitchcart.core.resolver import check_ref
 from glitchcart.core.seeds import derive_seed
+from glitchcart.core.tape import TapeScript, tape_script
 from glitchcart.core.turn import TurnRecord
-from glitchcart.errors import GameNotFound, LimitExceeded, MediaNotFound, ProviderError
-from glitchcart.ports import Filmmaker, MediaStore, SegmentRequest, SessionStore
+from glitchcart.errors import (
+    CartridgeNotFound,
+    GameNotFound,
+    LimitExceeded,
+    MediaNotFound,
+    ProviderError,
+)
+from glitchcart.ports import CartridgeSource, Filmmaker, MediaStore, SegmentRequest, SessionStore
 from glitchcart.service.inflight import Inflight, Progress
 from glitchcart.service.media_limits import MediaLimits
 
 
 class ClipJoiner(Protocol):
-    """Joins MP4 clips, in order, into one MP4."""
+    """Joins MP4 clips, in order, into one MP4: with ``script`` (one shot per clip),
+    opening on its title card, each clip captioned, ending on its closing card."""
 
     version: str
 
-    async def join(self, clips: Sequence[bytes]) -> bytes: ...
+    async def join(self, clips: Sequence[bytes], script: TapeScript | None = None) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +85,7 @@ class FilmService:
         *,
         store: SessionStore,
         media: MediaStore,
+        cartridges: CartridgeSource,
         filmmaker: Filmmaker,
         joiner: ClipJoiner,
         duration: float = 2.5,
@@ -81,6 +95,7 @@ class FilmService:
         self.store = store
         self.limits = limits
         self.media = media
+        self.cartridges = cartridges
         self.filmmaker = filmmaker
         self.joiner = joiner
         self.duration = duration
@@ -95,7 +110,8 @@ class FilmService:
         by_turn = {r.turn: r for r in found}
         if turn not in by_turn:
             raise GameNotFound(f"game {game_id} has no committed turn {turn}")
-        return await self._shoot(key, by_turn[turn], by_turn.get(turn - 1))
+        overlay = await self._camcorder(game_id)
+        return await self._shoot(key, by_turn[turn], by_turn.get(turn - 1), overlay)
 
     async def segments(self, key: SessionKey) -> list[MediaRef]:
         return await self.media.list(key, "segment")
@@ -128,8 +144,11 @@ class FilmService:
         if self.limits is not None:
             await self.limits.check_room(key, "film")
 
+        cartridge = self.cartridges.get(saved[0].cartridge)
+        script = self._script(key, cartridge, records)
+
         async def make(report: Progress) -> Film:
-            made = await self._stitch(film, records, report)
+            made = await self._stitch(film, records, script, cartridge.art.camcorder, report)
             if self.limits is not None:
                 await self.limits.sweep(key, "film", keep=ref)
             return made
@@ -143,26 +162,51 @@ class FilmService:
 
     # ------------------------------------------------------------ internals
 
-    async def _stitch(self, film: Film, records: list[TurnRecord], report: Progress) -> Film:
+    def _script(
+        self, key: SessionKey, cartridge: Cartridge, records: list[TurnRecord]
+    ) -> TapeScript:
+        """The replay tape's script of ``records``, with a shot for each turn with a picture."""
+        blank: list[bytes | None] = [None] * len(records)
+        seed = derive_seed(0, "film", records[0].game_id)
+        script = tape_script(key, cartridge, records, blank, seed=seed, size=self.frame_size)
+        shots = tuple(s for s, r in zip(script.shots, records, strict=True) if r.frame is not None)
+        return replace(script, shots=shots)
+
+    async def _camcorder(self, game_id: str) -> bool:
+        """Whether the game's frames carry a camcorder overlay (its cartridge's art says)."""
+        saved = await self.store.load_game(game_id)
+        try:
+            return saved is not None and self.cartridges.get(saved[0].cartridge).art.camcorder
+        except CartridgeNotFound:
+            return False
+
+    async def _stitch(
+        self,
+        film: Film,
+        records: list[TurnRecord],
+        script: TapeScript,
+        overlay: bool,
+        report: Progress,
+    ) -> Film:
         key = film.ref.session
         clips: list[bytes] = []
         previous: TurnRecord | None = None
         for i, record in enumerate(records, 1):
             if record.frame is not None:
-                ref = await self._shoot(key, record, previous)
+                ref = await self._shoot(key, record, previous, overlay)
                 if ref is None:
                     raise ProviderError(f"the filmmaker could not film turn {record.turn}")
                 clips.append(await self.media.get(ref))
             previous = record
             report("filming", i, len(records))
         report("stitching", 0, 1)
-        data = await self.joiner.join(clips)
+        data = await self.joiner.join(clips, script)
         report("stitching", 1, 1)
         await self.media.put(film.ref, data)
         return Film(film.ref, film.game_id, film.first, film.last, len(clips), len(data))
 
     async def _shoot(
-        self, key: SessionKey, record: TurnRecord, previous: TurnRecord | None
+        self, key: SessionKey, record: TurnRecord, previous: TurnRecord | None, overlay: bool
     ) -> MediaRef | None:
         if record.frame is None:
             return None
@@ -176,12 +220,12 @@ class FilmService:
                 return None  # like a filmmaker that failed: the turn is not affected
 
         async def make(report: Progress) -> MediaRef | None:
-            return await self._film_turn(ref, record, previous)
+            return await self._film_turn(ref, record, previous, overlay)
 
         return await self._clips.run(ref, make)
 
     async def _film_turn(
-        self, ref: MediaRef, record: TurnRecord, previous: TurnRecord | None
+        self, ref: MediaRef, record: TurnRecord, previous: TurnRecord | None, overlay: bool
     ) -> MediaRef | None:
         key = ref.session
         assert record.frame is not None
@@ -203,6 +247,7 @@ class FilmService:
             session=key,
             game_id=record.game_id,
             turn=record.turn,
+            overlay=overlay,
         )
         try:
             clip = await self.filmmaker.segment(request)

@@ -163,6 +163,23 @@ def render_frames(
             yield frame
 
 
+def title_card(script: TapeScript, lay: Layout, kicker: str = "REPLAY TAPE") -> Image.Image:
+    """The script's title card, finished, as a tape shows it (a film uses its own kicker)."""
+    return _finish(_card(script.title, script.look, lay, script.seed, kicker), script.look, lay)
+
+
+def closing_card(script: TapeScript, lay: Layout) -> Image.Image:
+    """The script's closing card, finished, as a tape shows it."""
+    return _finish(_card(script.closing, script.look, lay, script.seed + 1, None), script.look, lay)
+
+
+def captioned_frame(
+    picture: Image.Image, shot: TapeShot, look: TapeLook, lay: Layout, clock_ms: int
+) -> Image.Image:
+    """A picture of the layout's picture size with the shot's caption bar under it, finished."""
+    return _finish(_captioned(picture, shot, look, lay, clock_ms), look, lay)
+
+
 def _shot_frame(
     finish: Finish, image: Image.Image, shot: TapeShot, look: TapeLook, lay: Layout, clock: int
 ) -> Image.Image:

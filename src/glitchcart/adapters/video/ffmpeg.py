@@ -64,11 +64,7 @@ def join_clips(
     """MP4 clips, one after another, re-encoded to one size and frame rate."""
     if not clips:
         raise ValueError("there are no clips to join")
-    width, height = size
-    fit = (
-        f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
-        f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,fps={fps:g},format=yuv420p"
-    )
+    fit = f"{_fit(size, fps)},format=yuv420p"
     with tempfile.TemporaryDirectory(prefix="glitchcart-ffmpeg-") as tmp:
         folder = Path(tmp)
         listing = []
@@ -81,6 +77,31 @@ def join_clips(
         args = ["-f", "concat", "-safe", "0", "-i", "clips.txt", "-an", "-vf", fit]
         _run([*args, *h264_options(crf, "veryfast"), str(out)], folder, None)
         return out.read_bytes()
+
+
+def decode_frames(clip: bytes, size: tuple[int, int], *, fps: float) -> list[Image.Image]:
+    """An MP4 clip's frames as RGB images, fitted to ``size`` (letterboxed) at ``fps``."""
+    width, height = size
+    with tempfile.TemporaryDirectory(prefix="glitchcart-ffmpeg-") as tmp:
+        folder = Path(tmp)
+        (folder / "clip.mp4").write_bytes(clip)
+        args = ["-i", "clip.mp4", "-an", "-vf", _fit(size, fps)]
+        _run([*args, "-f", "rawvideo", "-pix_fmt", "rgb24", "frames.rgb"], folder, None)
+        data = (folder / "frames.rgb").read_bytes()
+    step = width * height * 3
+    return [
+        Image.frombytes("RGB", size, data[at : at + step])
+        for at in range(0, len(data) - step + 1, step)
+    ]
+
+
+def _fit(size: tuple[int, int], fps: float) -> str:
+    """The ffmpeg filter that fits a clip into ``size`` (letterboxed) at ``fps``."""
+    width, height = size
+    return (
+        f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
+        f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,fps={fps:g}"
+    )
 
 
 def _sized(frames: Iterable[Image.Image], size: tuple[int, int]) -> Iterable[Image.Image]:

@@ -2,7 +2,10 @@
 
 The clip starts on the previous turn's frame and crossfades into the new one
 while a slow camera move (a push in or pull out with a pan, its direction drawn
-from the seed) runs across it, with film grain on every frame. A flipbook frame
+from the seed) runs across it, with film grain on every frame. A frame with a camcorder overlay
+(``request.overlay``) keeps the overlay's corners still while the scene moves
+under them, so the date stamp is never panned or zoomed out of the picture.
+A flipbook frame
 keeps playing its own frames under the camera. Pillow draws, the ffmpeg that
 imageio-ffmpeg ships encodes H.264; the same request gives the same clip::
 
@@ -15,8 +18,9 @@ import asyncio
 import math
 from collections.abc import Iterator
 
-from PIL import Image, ImageChops, ImageSequence
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageSequence
 
+from glitchcart.adapters.providers.offline.painter.effects import overlay_boxes
 from glitchcart.adapters.tapes.frames import open_picture
 from glitchcart.adapters.video.ffmpeg import encode_h264
 from glitchcart.core.seeds import rng_for
@@ -65,12 +69,15 @@ def _frames(request: SegmentRequest, size: tuple[int, int], fps: int) -> Iterato
     angle = rng.uniform(0, 2 * math.tau)
     pan = (math.cos(angle) * 0.04, math.sin(angle) * 0.03)
     grain = [_noise(size, rng.randbytes(size[0] * size[1] // 4)) for _ in range(GRAIN_TILES)]
+    mask = _overlay_mask(request.frame, size) if request.overlay else None
     for i in range(count):
         t = _ease(i / (count - 1))
         z = 1.0 + (zoom - 1.0) * (t if push_in else 1 - t)
-        image = _camera(_at(new, i * 1000 / fps), z, pan[0] * t, pan[1] * t, size)
+        still = _at(new, i * 1000 / fps)
+        image = _held(_camera(still, z, pan[0] * t, pan[1] * t, size), still, mask)
         if i < fade:
-            held = _camera(before[-1][0], 1.0 + 0.02 * i / fade, 0.0, 0.0, size)
+            last = before[-1][0]
+            held = _held(_camera(last, 1.0 + 0.02 * i / fade, 0.0, 0.0, size), last, mask)
             image = Image.blend(held, image, _ease((i + 1) / (fade + 1)))
         yield ImageChops.add(image, grain[i % GRAIN_TILES], 1.0, -8)
 
@@ -111,6 +118,30 @@ def _camera(
     cy = min(max(h / 2 + dy * h, ch / 2), h - ch / 2)
     box = (cx - cw / 2, cy - ch / 2, cx + cw / 2, cy + ch / 2)
     return image.transform(size, Image.Transform.EXTENT, box, Image.Resampling.BILINEAR)
+
+
+def _overlay_mask(data: bytes, size: tuple[int, int]) -> Image.Image | None:
+    """White where the picture's camcorder overlay is (at ``size``), feathered at the edges."""
+    picture = open_picture(data, load=False)
+    if picture is None:
+        return None
+    sx, sy = size[0] / picture.width, size[1] / picture.height
+    mask = Image.new("L", size, 0)
+    draw = ImageDraw.Draw(mask)
+    for left, top, right, bottom in overlay_boxes(picture.width, picture.height):
+        box = (
+            math.floor(left * sx),
+            math.floor(top * sy),
+            math.ceil(right * sx),
+            math.ceil(bottom * sy),
+        )
+        draw.rectangle(box, fill=255)
+    return mask.filter(ImageFilter.BoxBlur(max(1, size[1] // 144)))
+
+
+def _held(moving: Image.Image, still: Image.Image, mask: Image.Image | None) -> Image.Image:
+    """The moving view with the overlay's corners taken from the still picture."""
+    return moving if mask is None else Image.composite(still, moving, mask)
 
 
 def _noise(size: tuple[int, int], seed_bytes: bytes) -> Image.Image:

@@ -6,6 +6,7 @@ Each takes the seeded random it may use, so a frame is the same in every process
 from __future__ import annotations
 
 import functools
+import math
 import random
 
 from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageOps
@@ -142,9 +143,33 @@ def camcorder_stamp(seed: int, time_of_day: str | None) -> tuple[str, str]:
     return stamp, clock + (" PM" if hour >= 12 else " AM")
 
 
+# The widest texts the overlay prints: a date stamp, a clock, "REC" beside its light, "SP".
+_WIDEST_STAMP, _WIDEST_CLOCK = "MMM.00 0000", "00:00:00 PM"
+
+
+def overlay_boxes(width: int, height: int) -> tuple[tuple[int, int, int, int], ...]:
+    """Where :func:`rec_overlay` may draw on a ``width`` x ``height`` frame: its three
+    corner boxes (left, top, right, bottom), shadows and a little room included."""
+    size = max(1, round(height / 144))
+    m = size * 6
+    room = size * 2
+
+    def wide(text: str) -> int:
+        return math.ceil(text_width(text, size))
+
+    rec = m + size * 6 + wide("REC") + size + room
+    stamp = m + max(wide(_WIDEST_STAMP), wide(_WIDEST_CLOCK)) + size
+    top = m + size * 6 + room
+    return (
+        (0, 0, min(width, rec), min(height, top)),
+        (max(0, width - m - wide("SP") - room), 0, width, min(height, top)),
+        (0, max(0, height - m - 12 * size - room), min(width, stamp + room), height),
+    )
+
+
 def rec_overlay(image: Image.Image, seed: int, time_of_day: str | None = None) -> None:
-    """A camcorder's REC light, tape counter and date stamp; the date comes from the seed,
-    the hour from the seed within the scene's time of day."""
+    """A camcorder's REC light, tape counter and date stamp (inside :func:`overlay_boxes`);
+    the date comes from the seed, the hour from the seed within the scene's time of day."""
     size = max(1, round(image.height / 144))
     draw = ImageDraw.Draw(image, "RGBA")
     m = size * 6

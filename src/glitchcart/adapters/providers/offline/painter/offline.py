@@ -148,7 +148,7 @@ def compose(request: PaintRequest) -> Image.Image:
     look = " ".join((art.style, *art.motifs)).lower()
     if re.search(r"vhs|tracking", look):
         tracking_band(image, rng)
-    if re.search(r"found[- ]footage|camcorder", art.style.lower()):
+    if art.camcorder:
         rec_overlay(image, request.seed, scene.time_of_day)
     if art.scanlines:
         image = ImageChops.multiply(image, scanline_mask(image.width, image.height))
