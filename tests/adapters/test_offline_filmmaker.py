@@ -10,8 +10,11 @@ from PIL import Image, ImageStat
 
 from glitchcart.adapters.providers.flipbook import animate
 from glitchcart.adapters.providers.offline.painter.effects import overlay_boxes, rec_overlay
+from glitchcart.adapters.tapes.frames import layout_for
 from glitchcart.adapters.video.film_joiner import FfmpegClipJoiner
 from glitchcart.adapters.video.offline_filmmaker import OfflineFilmmaker
+from glitchcart.core.fate import Fate
+from glitchcart.core.tape import TapeCard, TapeLook, TapeScript, TapeShot
 from glitchcart.errors import ProviderError
 from glitchcart.ports import SegmentRequest
 from support.media import mp4_frames
@@ -124,3 +127,25 @@ async def test_the_camera_moves_under_a_still_camcorder_overlay(seed: int) -> No
     after_fade = slice(5, None)  # the crossfade is over: only the new frame shows
     assert min(overlay_kept(now, f) for f in held[after_fade]) > 0.9  # all the way
     assert min(overlay_kept(now, f) for f in moved[after_fade]) < 0.7  # else it drifts away
+
+
+def film_script(turns: int) -> TapeScript:
+    look = TapeLook(True, 0.3, (10, 10, 20), (240, 230, 200), (200, 80, 40))
+    shots = tuple(
+        TapeShot(t, f"TURN {t}", Fate.LUCKY, False, f"choice {t}", None, 8e8) for t in range(turns)
+    )
+    return TapeScript(TapeCard("A FILM", ("GAME G",)), shots, TapeCard("THE END", ()), look, 7)
+
+
+async def test_a_dressed_film_is_the_same_for_the_same_clips_and_script() -> None:
+    maker = OfflineFilmmaker(fps=12)
+    red = await maker.segment(clip_request(frame=solid((220, 30, 30)), previous=None))
+    blue = await maker.segment(clip_request())
+    joiner = FfmpegClipJoiner(size=(64, 36), fps=12)
+    film = await joiner.join([red, blue], film_script(2))
+    assert film == await joiner.join([red, blue], film_script(2))
+    frames = mp4_frames(film)
+    assert len(frames) == 2 * 12 + 2 * 24 + 3 * 12  # title, two clips, closing card
+    assert frames[0].size == layout_for((64, 36)).size
+    with pytest.raises(ProviderError):  # a clip without its shot
+        await joiner.join([red, blue], film_script(1))

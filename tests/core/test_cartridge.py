@@ -49,3 +49,20 @@ def test_opening_at_unknown_location_is_named() -> None:
     data["openings"][0]["location"] = "attic"
     with pytest.raises(InvalidCartridge, match=r"openings\[0\]\.location"):
         parse_cartridge(data)
+
+
+@pytest.mark.parametrize(
+    ("style", "camcorder"),
+    [
+        ("found-footage", True),
+        ("Found Footage, grainy", True),
+        ("washed-out camcorder footage as pixel art", True),
+        ("torchlit dungeon pixel art", False),
+    ],
+)
+def test_the_art_style_says_whether_frames_carry_a_camcorder_overlay(
+    style: str, camcorder: bool
+) -> None:
+    data = mini_data()
+    cartridge = parse_cartridge({**data, "art": {**data["art"], "style": style}})
+    assert cartridge.art.camcorder is camcorder

@@ -17,7 +17,8 @@ from glitchcart.errors import GameNotFound, ProviderError, SessionMismatch
 from glitchcart.ports import SegmentRequest
 from glitchcart.service.engine import Engine
 from glitchcart.service.films import FilmService
-from support.engines import make_engine
+from support.cartridges import MINI, mini_cartridge
+from support.engines import Cartridges, make_engine
 from support.media import SIZE, BitPainter, TurnNarrator, calm_cartridges, mp4_frames
 
 A = SessionKey.parse("web:alpha")
@@ -155,3 +156,23 @@ async def test_a_film_opens_on_the_title_card_captions_each_turn_and_ends_on_a_c
         others = [s for s in script.shots if s.turn != shot.turn]
         wrong = captioned_frame(picture, others[0], script.look, lay, clock).crop(bar)
         assert diff(frames[at].crop(bar), expected) < 6 < diff(frames[at].crop(bar), wrong)
+
+
+@pytest.mark.parametrize(("style", "overlay"), [("found-footage", True), ("oil painting", False)])
+async def test_the_filmmaker_keeps_the_overlay_still_when_the_art_is_camcorder_footage(
+    tmp_path: Path, style: str, overlay: bool
+) -> None:
+    calm = {"per_turn": 0, "phases": [{"name": "calm", "at": 0}]}
+    cartridge = mini_cartridge(art={**MINI["art"], "style": style}, chaos=calm)
+    engine = make_engine(
+        tmp_path, narrator=TurnNarrator(), painter=BitPainter(), cartridges=Cartridges(cartridge)
+    )
+    await engine.start(A, "mini", seed=4)
+    await engine.choose(A, 1)
+    game_id = (await engine.snapshot(A)).game_id
+    assert game_id is not None
+    maker = CountingFilmmaker()
+    films = films_for(engine, maker)
+    await films.shoot(A, game_id, 1)
+    await films.stitch(A, game_id)
+    assert [r.overlay for r in maker.requests] == [overlay, overlay]
