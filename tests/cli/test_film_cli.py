@@ -69,7 +69,8 @@ def test_film_command_stitches_every_turn_lists_and_reuses(tmp_path: Path) -> No
     assert (made["first"], made["last"], made["segments"]) == (0, 3, 4)
     path = Path(made["path"])
     assert path.is_relative_to(tmp_path / "sessions" / KEY.folder_name / "films" / "final")
-    assert abs(len(mp4_frames(path.read_bytes())) - 4 * FPS // 2) <= 2
+    cards = 2 * FPS + 3 * FPS  # the title and closing cards
+    assert abs(len(mp4_frames(path.read_bytes())) - (cards + 4 * FPS // 2)) <= 2
     again = json.loads(runner.invoke(cli(), args).stdout)
     assert (again["path"], again["size"]) == (made["path"], None)
     listed = runner.invoke(
