@@ -38,7 +38,6 @@ from typing import Any
 from glitchcart.core.cartridge import Cartridge
 from glitchcart.core.keys import MediaRef, SessionKey
 from glitchcart.core.options import SessionOptions
-from glitchcart.core.roster import TierThresholds
 from glitchcart.core.tape import TurnSpan
 from glitchcart.core.turn import TurnRecord
 from glitchcart.core.votes import VotingMode
@@ -56,19 +55,14 @@ from glitchcart.ports import (
     SessionStore,
     SessionSummary,
 )
-from glitchcart.service.aftermath import Aftermath, Notices
-from glitchcart.service.crown import Crown
-from glitchcart.service.deadlines import Deadlines
+from glitchcart.service.aftermath import Notices
+from glitchcart.service.assembly import assemble
 from glitchcart.service.films import Film, FilmService
-from glitchcart.service.games import Games
 from glitchcart.service.inflight import Progress
-from glitchcart.service.moves import DirectMoves
-from glitchcart.service.pipeline import TurnPipeline
-from glitchcart.service.runtime import DeadlineListener, SessionRuntime
-from glitchcart.service.sessions import Sessions, Snapshot
-from glitchcart.service.stages import ProviderStages
+from glitchcart.service.runtime import DeadlineListener
+from glitchcart.service.sessions import Snapshot
 from glitchcart.service.tapes import Tape, TapeEntry, TapeService
-from glitchcart.service.voting import VoteReceipt, Voting
+from glitchcart.service.voting import VoteReceipt
 from glitchcart.settings import Settings
 
 
@@ -98,74 +92,33 @@ class Engine:
         self._cartridges = cartridges
         self._clock = clock
         self._settings = settings
-        tiers = TierThresholds(
-            active_turns=settings.active_turns,
-            active_seconds=settings.active_seconds,
-            idle_turns=settings.idle_turns,
-            idle_seconds=settings.idle_seconds_tier,
-        )
-        runtime = SessionRuntime(
-            store=store, lease=lease, ttl=settings.lease_seconds, events=events
-        )
-        stages = ProviderStages(
+        parts = assemble(
+            store=store,
+            lease=lease,
+            media=media,
             narrator=narrator,
             painter=painter,
-            media=media,
-            settings=settings,
-            publish=runtime.publish,
-        )
-        aftermath = Aftermath(runtime=runtime, tapes=tapes, films=films, notices=notices)
-        pipeline = TurnPipeline(
-            runtime=runtime,
-            stages=stages,
-            aftermath=aftermath,
             cartridges=cartridges,
             clock=clock,
             settings=settings,
-        )
-        voting = Voting(
-            runtime=runtime,
-            pipeline=pipeline,
-            cartridges=cartridges,
-            clock=clock,
-            settings=settings,
-            tiers=tiers,
-        )
-        self.runtime = runtime
-        self._stages = stages
-        self._aftermath = aftermath
-        self._pipeline = pipeline
-        self._moves = DirectMoves(
-            runtime=runtime,
-            pipeline=pipeline,
-            stages=stages,
-            cartridges=cartridges,
-            clock=clock,
-            settings=settings,
-        )
-        self._voting = voting
-        self._crown = Crown(
-            runtime=runtime, pipeline=pipeline, voting=voting, clock=clock, settings=settings
-        )
-        self._games = Games(
-            runtime=runtime,
-            pipeline=pipeline,
-            media=media,
-            cartridges=cartridges,
-            clock=clock,
-            settings=settings,
-            tiers=tiers,
-            providers=dict(providers or {}),
+            events=events,
+            tapes=tapes,
+            films=films,
+            notices=notices,
+            providers=providers,
             new_id=new_id,
             new_seed=new_seed,
-            tapes=lambda: aftermath.tapes,
         )
-        self._deadlines = Deadlines(
-            runtime=runtime, pipeline=pipeline, voting=voting, clock=clock, tiers=tiers
-        )
-        self._sessions = Sessions(
-            runtime=runtime, media=media, cartridges=cartridges, clock=clock, tiers=tiers
-        )
+        self.runtime = parts.runtime
+        self._stages = parts.stages
+        self._aftermath = parts.aftermath
+        self._pipeline = parts.pipeline
+        self._moves = parts.moves
+        self._voting = parts.voting
+        self._crown = parts.crown
+        self._games = parts.games
+        self._deadlines = parts.deadlines
+        self._sessions = parts.sessions
 
     # ------------------------------------------------------------ wiring (roots and tests)
     # Read-only: the parts were handed these at construction.
