@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from glitchcart.adapters.stores.sqlite import SCHEMA_VERSION, SqliteSessionStore
+from glitchcart.adapters.stores.sqlite import SqliteSessionStore
+from glitchcart.adapters.stores.sqlite_schema import SCHEMA_VERSION
 from glitchcart.core.keys import SessionKey
 from glitchcart.core.session import GameRecord, Phase, SessionRecord
 from glitchcart.core.state import StateDelta, WorldState
